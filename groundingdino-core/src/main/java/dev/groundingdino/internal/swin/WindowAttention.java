@@ -1,0 +1,156 @@
+package dev.groundingdino.internal.swin;
+
+import static org.bytedeco.pytorch.global.torch.matmul;
+import static org.bytedeco.pytorch.global.torch.softmax;
+import static org.bytedeco.pytorch.global.torch.tensor;
+
+import dev.groundingdino.CheckpointException;
+import dev.groundingdino.internal.runtime.ParamTree;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * {@code swin_transformer.py::WindowAttention}: multi-head self-attention inside one square window with a learned
+ * relative position bias.
+ *
+ * <p>{@code q} is scaled by {@code head_dim^-0.5} before {@code q @ k^T}; the bias
+ * {@code relative_position_bias_table[relative_position_index]} is added per head, then (shifted windows only)
+ * the region mask, then softmax. The {@code relative_position_index} buffer is stored in checkpoints (int64); it is
+ * declared so strict loading matches, but computed here ({@link #relativePositionIndex(int)}): when loading, the
+ * checkpoint's copy is compared with it and a difference is reported as a {@link CheckpointException}.
+ */
+public final class WindowAttention {
+    private static final Map<Integer, long[]> INDEX_CACHE = new ConcurrentHashMap<>();
+
+    private final int dim;
+    private final int windowSize;
+    private final int numHeads;
+    private final double scale;
+    private final long[] relativePositionIndex;
+    private final Tensor relativePositionBiasTable;
+    private final Linear qkv;
+    private final Linear proj;
+
+    /**
+     * @param dim        channels {@code C}
+     * @param windowSize window side {@code Ws} (the window has {@code N = Ws * Ws} tokens)
+     * @param numHeads   heads; must divide {@code dim}
+     * @param qkvBias    whether {@code qkv} has a bias
+     * @param p          the module's parameter subtree ({@code ...blocks.j.attn})
+     */
+    public WindowAttention(int dim, int windowSize, int numHeads, boolean qkvBias, ParamTree p) {
+        if (dim % numHeads != 0) {
+            throw new IllegalArgumentException(dim + " channels are not divisible by " + numHeads + " heads");
+        }
+        this.dim = dim;
+        this.windowSize = windowSize;
+        this.numHeads = numHeads;
+        this.scale = Math.pow(dim / numHeads, -0.5);
+        this.relativePositionIndex = relativePositionIndex(windowSize);
+        int tableRows = (2 * windowSize - 1) * (2 * windowSize - 1);
+        int n = windowSize * windowSize;
+        this.relativePositionBiasTable = p.param("relative_position_bias_table", tableRows, numHeads);
+        Tensor storedIndex = p.param("relative_position_index", n, n);
+        if (storedIndex != null) {
+            verifyIndex(storedIndex, p.fullName("relative_position_index"));
+        }
+        this.qkv = new Linear(dim, 3 * dim, qkvBias, p.child("qkv"));
+        this.proj = new Linear(dim, dim, true, p.child("proj"));
+    }
+
+    /**
+     * The reference's {@code relative_position_index} for a {@code ws x ws} window, flattened row-major
+     * ({@code [N * N]}, {@code N = ws^2}): for tokens {@code i = (hi, wi)} and {@code j = (hj, wj)} (row-major in
+     * the window), {@code (hi - hj + ws - 1) * (2 ws - 1) + (wi - wj + ws - 1)}.
+     */
+    public static long[] relativePositionIndex(int ws) {
+        if (ws <= 0) {
+            throw new IllegalArgumentException("window size must be positive, got " + ws);
+        }
+        return INDEX_CACHE.computeIfAbsent(ws, WindowAttention::computeIndex).clone();
+    }
+
+    private static long[] computeIndex(int ws) {
+        int n = ws * ws;
+        long[] index = new long[n * n];
+        for (int i = 0; i < n; i++) {
+            int hi = i / ws;
+            int wi = i % ws;
+            for (int j = 0; j < n; j++) {
+                int hj = j / ws;
+                int wj = j % ws;
+                index[i * n + j] = (long) (hi - hj + ws - 1) * (2 * ws - 1) + (wi - wj + ws - 1);
+            }
+        }
+        return index;
+    }
+
+    private void verifyIndex(Tensor stored, String name) {
+        long[] values = new long[relativePositionIndex.length];
+        try (PointerScope scope = new PointerScope()) {
+            Tensor flat = stored.to(ScalarType.Long).contiguous();
+            LongPointer data = flat.data_ptr_long();
+            data.get(values);
+        }
+        for (int k = 0; k < values.length; k++) {
+            if (values[k] != relativePositionIndex[k]) {
+                int n = windowSize * windowSize;
+                throw new CheckpointException(name + "[" + (k / n) + ", " + (k % n) + "] is " + values[k]
+                        + " but a Swin window of " + windowSize + " has " + relativePositionIndex[k]
+                        + " there. The checkpoint was made with another window size or a modified Swin; use the "
+                        + "model variant it was trained with.");
+            }
+        }
+    }
+
+    /**
+     * @param x    window tokens, (nW * B, N, C), windows of each image consecutive
+     * @param mask additive region mask (nW, N, N) for shifted windows (0 or -100), or {@code null}
+     * @return (nW * B, N, C)
+     */
+    public Tensor forward(Tensor x, Tensor mask) {
+        long windows = x.size(0);
+        long n = x.size(1);
+        long headDim = dim / numHeads;
+        Tensor qkvOut = qkv.forward(x)
+                .reshape(windows, n, 3, numHeads, headDim) // (B_, N, 3, nH, hd)
+                .permute(2, 0, 3, 1, 4); // (3, B_, nH, N, hd)
+        Tensor q = qkvOut.select(0, 0).mul(new Scalar(scale)); // (B_, nH, N, hd)
+        Tensor k = qkvOut.select(0, 1); // (B_, nH, N, hd)
+        Tensor v = qkvOut.select(0, 2); // (B_, nH, N, hd)
+        Tensor attn = matmul(q, k.transpose(-2, -1)); // (B_, nH, N, N)
+
+        Tensor index = tensor(relativePositionIndex); // (N * N)
+        if (!relativePositionBiasTable.device().is_cpu()) {
+            index = index.to(relativePositionBiasTable.device(), ScalarType.Long);
+        }
+        Tensor bias = relativePositionBiasTable.index_select(0, index) // (N * N, nH)
+                .view(n, n, -1) // (N, N, nH)
+                .permute(2, 0, 1) // (nH, N, N)
+                .contiguous();
+        attn = attn.add(bias.unsqueeze(0)); // (B_, nH, N, N)
+
+        if (mask != null) {
+            long nW = mask.size(0);
+            Tensor m = mask.to(x.scalar_type());
+            attn = attn.view(windows / nW, nW, numHeads, n, n) // (B, nW, nH, N, N)
+                    .add(m.unsqueeze(1).unsqueeze(0)) // + (1, nW, 1, N, N)
+                    .view(-1, numHeads, n, n); // (B_, nH, N, N)
+        }
+        attn = softmax(attn, -1);
+        Tensor out = matmul(attn, v) // (B_, nH, N, hd)
+                .transpose(1, 2) // (B_, N, nH, hd)
+                .reshape(windows, n, dim); // (B_, N, C)
+        return proj.forward(out);
+    }
+
+    /** Window side {@code Ws}. */
+    public int windowSize() {
+        return windowSize;
+    }
+}

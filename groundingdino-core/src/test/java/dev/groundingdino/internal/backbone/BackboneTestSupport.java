@@ -1,0 +1,47 @@
+package dev.groundingdino.internal.backbone;
+
+import dev.groundingdino.internal.swin.SwinConfig;
+import java.util.List;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** Helpers shared by the backbone and Swin tests: tensor values as Java arrays and the golden tiny config. */
+public final class BackboneTestSupport {
+    private BackboneTestSupport() {}
+
+    /** The golden "tiny" Swin: embed 16, depths [2, 2, 2, 2], heads [1, 2, 4, 8], window 7 (config.json). */
+    public static SwinConfig tinySwin() {
+        return SwinConfig.custom(16, List.of(2, 2, 2, 2), List.of(1, 2, 4, 8), 7, 224);
+    }
+
+    /** The values of {@code t} in row-major order, as doubles (call inside a scope). */
+    public static double[] values(Tensor t) {
+        Tensor d = t.to(ScalarType.Double).contiguous();
+        double[] out = new double[(int) d.numel()];
+        DoublePointer p = d.data_ptr_double();
+        p.get(out);
+        return out;
+    }
+
+    /** The shape of {@code t}. */
+    public static long[] shape(Tensor t) {
+        long[] s = new long[(int) t.dim()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = t.size(i);
+        }
+        return s;
+    }
+
+    /** max |a - b| over two equally long arrays. */
+    public static double maxAbsDiff(double[] a, double[] b) {
+        if (a.length != b.length) {
+            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
+        }
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+}
