@@ -1,0 +1,95 @@
+package dev.groundingdino.internal.fusion;
+
+import static org.bytedeco.pytorch.global.torch.layer_norm;
+
+import dev.groundingdino.internal.runtime.ParamTree;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * groundingdino/models/GroundingDINO/fuse_modules.py::BiAttentionBlock: the image-text fusion at the start of
+ * each encoder layer (checkpoint prefix {@code transformer.encoder.fusion_layers.{i}.}).
+ *
+ * <p>{@code v = LN_v(v)}, {@code l = LN_l(l)}, {@code (dv, dl) = attn(v, l)}, then {@code v + gamma_v * dv} and
+ * {@code l + gamma_l * dl}: the residual is added to the NORMALISED inputs (a quirk of the reference). LayerNorm
+ * eps is 1e-5; drop-path and dropout are the identity at inference.
+ */
+public final class BiAttentionBlock {
+    private static final double LAYER_NORM_EPS = 1e-5;
+
+    private final BiAttentionConfig cfg;
+    private final Tensor gammaV;
+    private final Tensor gammaL;
+    private final Tensor layerNormVWeight;
+    private final Tensor layerNormVBias;
+    private final Tensor layerNormLWeight;
+    private final Tensor layerNormLBias;
+    private final BiMultiHeadAttention attn;
+
+    public BiAttentionBlock(BiAttentionConfig cfg, ParamTree p) {
+        this.cfg = cfg;
+        this.gammaV = p.param("gamma_v", cfg.vDim());
+        this.gammaL = p.param("gamma_l", cfg.lDim());
+        this.layerNormVWeight = p.param("layer_norm_v.weight", cfg.vDim());
+        this.layerNormVBias = p.param("layer_norm_v.bias", cfg.vDim());
+        this.layerNormLWeight = p.param("layer_norm_l.weight", cfg.lDim());
+        this.layerNormLBias = p.param("layer_norm_l.bias", cfg.lDim());
+        this.attn = new BiMultiHeadAttention(cfg, p.child("attn"));
+    }
+
+    /**
+     * Fuses image and text tokens.
+     *
+     * @param v image tokens (B, n_img, v_dim)
+     * @param l text tokens (B, n_txt, l_dim)
+     * @param attentionMaskV (B, n_img) bool, true = padded image token (the encoder's key_padding_mask), or null
+     * @param attentionMaskL (B, n_txt) bool, true = padded text token ({@code ~text_token_mask}), or null
+     * @return the new {@code (v, l)}, same shapes
+     * @throws IllegalArgumentException if the shapes do not agree with each other or the config
+     */
+    public VisionLanguage forward(Tensor v, Tensor l, Tensor attentionMaskV, Tensor attentionMaskL) {
+        checkInputs(v, l, attentionMaskV, attentionMaskL);
+        Tensor vn = layer_norm(v, new long[] {cfg.vDim()}, new TensorOptional(layerNormVWeight),
+                new TensorOptional(layerNormVBias), LAYER_NORM_EPS, false); // (B, n_img, v_dim)
+        Tensor ln = layer_norm(l, new long[] {cfg.lDim()}, new TensorOptional(layerNormLWeight),
+                new TensorOptional(layerNormLBias), LAYER_NORM_EPS, false); // (B, n_txt, l_dim)
+        VisionLanguage delta = attn.forward(vn, ln, attentionMaskV, attentionMaskL);
+        Tensor vOut = vn.add(gammaV.mul(delta.v())); // (B, n_img, v_dim)
+        Tensor lOut = ln.add(gammaL.mul(delta.l())); // (B, n_txt, l_dim)
+        return new VisionLanguage(vOut, lOut);
+    }
+
+    private void checkInputs(Tensor v, Tensor l, Tensor maskV, Tensor maskL) {
+        if (v.dim() != 3 || v.size(2) != cfg.vDim()) {
+            throw new IllegalArgumentException("image tokens must be (batch, n_img, " + cfg.vDim() + "), got "
+                    + shape(v));
+        }
+        if (l.dim() != 3 || l.size(2) != cfg.lDim() || l.size(0) != v.size(0)) {
+            throw new IllegalArgumentException("text tokens must be (" + v.size(0) + ", n_txt, " + cfg.lDim()
+                    + "), got " + shape(l));
+        }
+        if (maskV != null && (maskV.dim() != 2 || maskV.size(0) != v.size(0) || maskV.size(1) != v.size(1))) {
+            throw new IllegalArgumentException("image padding mask must be (" + v.size(0) + ", " + v.size(1)
+                    + "), got " + shape(maskV));
+        }
+        for (Tensor mask : new Tensor[] {maskV, maskL}) {
+            if (mask != null && mask.scalar_type().intern() != ScalarType.Bool) {
+                throw new IllegalArgumentException("padding masks must be bool tensors (true = padded), got "
+                        + mask.scalar_type());
+            }
+        }
+        if (maskL != null && (maskL.dim() != 2 || maskL.size(0) != l.size(0) || maskL.size(1) != l.size(1))) {
+            throw new IllegalArgumentException("text padding mask must be (" + l.size(0) + ", " + l.size(1)
+                    + "), got " + shape(maskL));
+        }
+    }
+
+    private static String shape(Tensor t) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < t.dim(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(t.size(i));
+        }
+        return sb.append(']').toString();
+    }
+}
