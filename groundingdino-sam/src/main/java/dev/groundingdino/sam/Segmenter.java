@@ -1,0 +1,311 @@
+package dev.groundingdino.sam;
+
+import dev.groundingdino.CheckpointException;
+import dev.groundingdino.ImageException;
+import dev.groundingdino.internal.image.ImageDecoder;
+import dev.groundingdino.internal.image.ImageSize;
+import dev.groundingdino.internal.image.PixelTensor;
+import dev.groundingdino.internal.image.RgbImage;
+import dev.groundingdino.internal.image.SamTransform;
+import dev.groundingdino.internal.runtime.InferenceScope;
+import dev.groundingdino.sam.internal.Sam;
+import dev.groundingdino.sam.internal.SamCheckpoint;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Segment Anything with box prompts: {@link #embed} an image once, then {@link #segment} it with any number of
+ * boxes, like the reference's {@code SamPredictor.set_image} / {@code predict} / {@code predict_torch}.
+ *
+ * <pre>{@code
+ * try (Segmenter sam = Segmenter.load(Path.of("sam_vit_h_4b8939.pth"));
+ *      ImageEmbedding image = sam.embed(Path.of("truck.jpg"))) {
+ *     Segmentation s = sam.segment(image, new Box(425, 600, 700, 875));
+ *     MaskBitmap mask = s.best().bitmap();
+ * }
+ * }</pre>
+ *
+ * <p>Coordinates are pixels of the original image, origin top-left, boxes as (x0, y0, x1, y1). Masks come back at
+ * the original image size. A single-box call follows {@code SamPredictor.predict} (box transformed in float64),
+ * a list of boxes follows the batched {@code predict_torch} (boxes transformed in float32, the image embedding
+ * repeated per box); the two can differ in a handful of pixels where a mask logit is within ~1e-5 of 0.
+ *
+ * <p>Instances are immutable and thread-safe; every call runs on the calling thread and copies its results to
+ * plain Java objects. {@link #close()} frees the weights (it waits for calls in progress); embeddings are closed
+ * separately.
+ */
+public final class Segmenter implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
+
+    private final SamCheckpoint model;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private Segmenter(SamCheckpoint model) {
+        this.model = model;
+    }
+
+    /**
+     * Loads a Segment Anything checkpoint, {@code .pth} (the official release files) or {@code .safetensors}; the
+     * variant (ViT-B, ViT-L, ViT-H or another size) is recognised from the tensor shapes.
+     *
+     * @throws CheckpointException if the file is missing, unreadable, not a SAM checkpoint (a GroundingDINO
+     *     checkpoint is recognised and named), or its tensors do not match the model strictly
+     * @throws dev.groundingdino.NativeLibraryException if libtorch cannot be loaded
+     */
+    public static Segmenter load(Path checkpoint) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        long t0 = System.nanoTime();
+        SamCheckpoint model = SamCheckpoint.load(checkpoint);
+        LOG.info("loaded Segment Anything {} from {} in {} ms", model.config().name(), checkpoint.getFileName(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return new Segmenter(model);
+    }
+
+    /**
+     * The recognised model variant: {@code "vit_b"}, {@code "vit_l"}, {@code "vit_h"}, {@code "tiny"} (the test
+     * model) or {@code "custom"}.
+     */
+    public String variant() {
+        return model.config().name();
+    }
+
+    /**
+     * Decodes and encodes an image file (JPEG, PNG, ...).
+     *
+     * @throws ImageException if the file cannot be read or decoded
+     * @throws IllegalStateException if this segmenter is closed
+     */
+    public ImageEmbedding embed(Path image) {
+        return embed(ImageDecoder.read(Objects.requireNonNull(image, "image")));
+    }
+
+    /**
+     * Encodes an image given as encoded bytes (the content of a JPEG, PNG, ... file).
+     *
+     * @throws ImageException if the bytes cannot be decoded
+     * @throws IllegalStateException if this segmenter is closed
+     */
+    public ImageEmbedding embed(byte[] encodedImage) {
+        return embed(ImageDecoder.decode(Objects.requireNonNull(encodedImage, "encodedImage")));
+    }
+
+    /**
+     * Encodes a decoded image (its colour samples are taken as RGB; alpha is ignored).
+     *
+     * @throws ImageException if the image is empty or unusable
+     * @throws IllegalStateException if this segmenter is closed
+     */
+    public ImageEmbedding embed(BufferedImage image) {
+        return embed(ImageDecoder.fromBufferedImage(Objects.requireNonNull(image, "image")));
+    }
+
+    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
+    private ImageEmbedding embed(RgbImage image) {
+        ImageSize input = SamTransform.preprocessShape(image.height(), image.width());
+        PixelTensor pixels = SamTransform.apply(image);
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            Tensor embedding;
+            try (InferenceScope scope = InferenceScope.open()) {
+                embedding = model.sam().embed(pixels.toTensor()).retainReference();
+            }
+            return new ImageEmbedding(this, embedding, image.width(), image.height(), input.width(), input.height());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** One box, one mask ({@code SamPredictor.predict(box=..., multimask_output=False)}). */
+    public Segmentation segment(ImageEmbedding embedding, Box box) {
+        return segment(embedding, box, false);
+    }
+
+    /**
+     * One box ({@code SamPredictor.predict(box=..., multimask_output=multimask)}): one mask, or with
+     * {@code multimask} three alternative masks.
+     *
+     * @throws InvalidPromptException if {@code box} is null, or ({@link BoxOutsideImageException}) not inside the
+     *     image
+     * @throws InvalidEmbeddingException if the embedding is closed ({@link ClosedEmbeddingException}) or belongs
+     *     to another segmenter
+     * @throws IllegalStateException if this segmenter is closed
+     */
+    public Segmentation segment(ImageEmbedding embedding, Box box, boolean multimask) {
+        if (box == null) {
+            throw new InvalidPromptException("box is null; give a Box in pixel coordinates of the image");
+        }
+        checkEmbedding(embedding);
+        checkInside(box, 0, embedding);
+        ImageSize original = new ImageSize(embedding.height(), embedding.width());
+        double[] t = SamTransform.applyBoxes(new double[] {box.x0(), box.y0(), box.x1(), box.y1()}, original);
+        float[] input = {(float) t[0], (float) t[1], (float) t[2], (float) t[3]};
+        return run(embedding, List.of(box), input, multimask).get(0);
+    }
+
+    /** Several boxes on one image, one mask each (batched {@code predict_torch}). */
+    public List<Segmentation> segment(ImageEmbedding embedding, List<Box> boxes) {
+        return segment(embedding, boxes, false);
+    }
+
+    /**
+     * Several boxes on one image in one batch ({@code SamPredictor.predict_torch(boxes=apply_boxes_torch(...))}):
+     * one {@link Segmentation} per box, in order.
+     *
+     * @throws InvalidPromptException if {@code boxes} is null, empty or holds null, or
+     *     ({@link BoxOutsideImageException}) a box is not inside the image
+     * @throws InvalidEmbeddingException if the embedding is closed ({@link ClosedEmbeddingException}) or belongs
+     *     to another segmenter
+     * @throws IllegalStateException if this segmenter is closed
+     */
+    public List<Segmentation> segment(ImageEmbedding embedding, List<Box> boxes, boolean multimask) {
+        if (boxes == null || boxes.isEmpty()) {
+            throw new InvalidPromptException("no boxes given (" + (boxes == null ? "null" : "empty list")
+                    + "); pass at least one Box to segment");
+        }
+        checkEmbedding(embedding);
+        float[] raw = new float[4 * boxes.size()];
+        for (int i = 0; i < boxes.size(); i++) {
+            Box b = boxes.get(i);
+            if (b == null) {
+                throw new InvalidPromptException("box " + i + " of " + boxes.size() + " is null");
+            }
+            checkInside(b, i, embedding);
+            raw[4 * i] = (float) b.x0();
+            raw[4 * i + 1] = (float) b.y0();
+            raw[4 * i + 2] = (float) b.x1();
+            raw[4 * i + 3] = (float) b.y1();
+        }
+        float[] input = SamTransform.applyBoxesTorch(raw, new ImageSize(embedding.height(), embedding.width()));
+        return run(embedding, List.copyOf(boxes), input, multimask);
+    }
+
+    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
+    private List<Segmentation> run(ImageEmbedding embedding, List<Box> prompts, float[] inputBoxes,
+            boolean multimask) {
+        int b = prompts.size();
+        int w = embedding.width();
+        int h = embedding.height();
+        int plane = w * h;
+        Tensor emb = embedding.acquire();
+        try {
+            lock.readLock().lock();
+            try {
+                checkOpen();
+                Sam sam = model.sam();
+                List<Segmentation> out = new ArrayList<>(b);
+                try (InferenceScope scope = InferenceScope.open()) {
+                    Tensor boxes = PixelTensor.of(inputBoxes, b, 4).toTensor(); // (B, 4)
+                    Sam.Prediction pred = sam.predictBoxes(emb, boxes, multimask);
+                    int c = (int) pred.iouPredictions().size(1);
+                    float[] iou = new float[b * c];
+                    pred.iouPredictions().contiguous().data_ptr_float().get(iou);
+                    byte[] pixels = new byte[c * plane];
+                    for (int i = 0; i < b; i++) {
+                        // Post-process box by box: the same numbers as the batch, a fraction of the memory.
+                        Tensor logits = sam.postprocessMasks(pred.lowResLogits().narrow(0, i, 1),
+                                embedding.inputHeight(), embedding.inputWidth(), h, w); // (1, C, H, W)
+                        Tensor binary = Sam.binarize(logits).to(ScalarType.Byte).contiguous(); // (1, C, H, W)
+                        binary.data_ptr_byte().get(pixels);
+                        List<Mask> masks = new ArrayList<>(c);
+                        for (int j = 0; j < c; j++) {
+                            masks.add(mask(pixels, j * plane, w, h, iou[i * c + j]));
+                        }
+                        out.add(new Segmentation(prompts.get(i), masks));
+                    }
+                }
+                return out;
+            } finally {
+                lock.readLock().unlock();
+            }
+        } finally {
+            embedding.release();
+        }
+    }
+
+    /** A {@link Mask} from the {@code w x h} bytes at {@code offset}, with its area and bounds. */
+    private static Mask mask(byte[] pixels, int offset, int w, int h, float iou) {
+        long area = 0;
+        int minX = w;
+        int minY = h;
+        int maxX = -1;
+        int maxY = -1;
+        for (int y = 0; y < h; y++) {
+            int row = offset + y * w;
+            for (int x = 0; x < w; x++) {
+                if (pixels[row + x] != 0) {
+                    area++;
+                    if (x < minX) {
+                        minX = x;
+                    }
+                    if (x > maxX) {
+                        maxX = x;
+                    }
+                    if (y < minY) {
+                        minY = y;
+                    }
+                    maxY = y;
+                }
+            }
+        }
+        Box bounds = area == 0 ? new Box(0, 0, 0, 0) : new Box(minX, minY, maxX + 1, maxY + 1);
+        return new Mask(MaskBitmap.of(w, h, pixels, offset), iou, bounds, area);
+    }
+
+    private void checkEmbedding(ImageEmbedding embedding) {
+        if (embedding == null) {
+            throw new InvalidEmbeddingException("embedding is null; create one with Segmenter.embed(image)");
+        }
+        if (embedding.owner() != this) {
+            throw new InvalidEmbeddingException("this ImageEmbedding was made by another Segmenter; embed the image "
+                    + "with the segmenter that segments it (embeddings of different checkpoints are not compatible)");
+        }
+        if (embedding.isClosed()) {
+            throw new ClosedEmbeddingException("this ImageEmbedding (" + embedding.width() + "x" + embedding.height()
+                    + " image) was closed; embed the image again with Segmenter.embed, and close the embedding only "
+                    + "after its last segment call");
+        }
+    }
+
+    private static void checkInside(Box box, int index, ImageEmbedding embedding) {
+        if (!box.isInside(embedding.width(), embedding.height())) {
+            throw new BoxOutsideImageException("box " + index + " " + box + " is not inside the " + embedding.width()
+                    + "x" + embedding.height() + " (WxH) image: coordinates must lie in [0, " + embedding.width()
+                    + "] x [0, " + embedding.height() + "]. Clip detector boxes with Box.clampTo(width, height).");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Segmenter (" + variant() + ") is closed; load the checkpoint again");
+        }
+    }
+
+    /** Frees the weights; waits for calls in progress. Idempotent; later calls throw IllegalStateException. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                model.close();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Segmenter[" + variant() + "]";
+    }
+}

@@ -1,0 +1,72 @@
+package dev.groundingdino.sam.internal.decoder;
+
+import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.common.LayerNorm;
+import dev.groundingdino.sam.internal.common.MLPBlock;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * {@code segment_anything/modeling/transformer.py::TwoWayAttentionBlock}: (1) token self-attention, (2) tokens
+ * attend to the image, (3) ReLU MLP on the tokens, (4) the image attends to the tokens; each followed by a
+ * residual and a LayerNorm (eps 1e-5). The first block's self-attention uses no positional encoding and replaces
+ * the queries instead of adding a residual ({@code skip_first_layer_pe}).
+ */
+public final class TwoWayAttentionBlock {
+    /** Updated tokens (B, N, C) and image tokens (B, HW, C). */
+    public record Output(Tensor queries, Tensor keys) {}
+
+    private final Attention selfAttn;
+    private final LayerNorm norm1;
+    private final Attention crossAttnTokenToImage;
+    private final LayerNorm norm2;
+    private final MLPBlock mlp;
+    private final LayerNorm norm3;
+    private final LayerNorm norm4;
+    private final Attention crossAttnImageToToken;
+    private final boolean skipFirstLayerPe;
+
+    /** Declares/loads the block under {@code p} ({@code transformer.layers.i}). */
+    public TwoWayAttentionBlock(SamConfig cfg, ParamTree p, boolean skipFirstLayerPe) {
+        int dim = cfg.promptEmbedDim();
+        int heads = cfg.decoderNumHeads();
+        int rate = cfg.attentionDownsampleRate();
+        double eps = SamConfig.DECODER_NORM_EPS;
+        this.selfAttn = new Attention(p.child("self_attn"), dim, heads, 1);
+        this.norm1 = new LayerNorm(p.child("norm1"), dim, eps);
+        this.crossAttnTokenToImage = new Attention(p.child("cross_attn_token_to_image"), dim, heads, rate);
+        this.norm2 = new LayerNorm(p.child("norm2"), dim, eps);
+        this.mlp = new MLPBlock(p.child("mlp"), dim, cfg.decoderMlpDim(), MLPBlock.Activation.RELU);
+        this.norm3 = new LayerNorm(p.child("norm3"), dim, eps);
+        this.norm4 = new LayerNorm(p.child("norm4"), dim, eps);
+        this.crossAttnImageToToken = new Attention(p.child("cross_attn_image_to_token"), dim, heads, rate);
+        this.skipFirstLayerPe = skipFirstLayerPe;
+    }
+
+    /**
+     * @param queries tokens (B, N, C)
+     * @param keys image tokens (B, HW, C)
+     * @param queryPe the initial tokens, used as their positional encoding (B, N, C)
+     * @param keyPe the dense image positional encoding (B, HW, C)
+     */
+    public Output forward(Tensor queries, Tensor keys, Tensor queryPe, Tensor keyPe) {
+        if (skipFirstLayerPe) {
+            queries = selfAttn.forward(queries, queries, queries); // (B, N, C)
+        } else {
+            Tensor q = queries.add(queryPe);
+            queries = queries.add(selfAttn.forward(q, q, queries)); // (B, N, C)
+        }
+        queries = norm1.forward(queries);
+
+        Tensor q = queries.add(queryPe);
+        Tensor k = keys.add(keyPe);
+        queries = norm2.forward(queries.add(crossAttnTokenToImage.forward(q, k, keys))); // (B, N, C)
+
+        queries = norm3.forward(queries.add(mlp.forward(queries))); // (B, N, C)
+
+        q = queries.add(queryPe);
+        k = keys.add(keyPe);
+        keys = norm4.forward(keys.add(crossAttnImageToToken.forward(k, q, queries))); // (B, HW, C)
+        return new Output(queries, keys);
+    }
+}
