@@ -1,0 +1,162 @@
+package dev.groundingdino.internal.groundingdino;
+
+import static org.bytedeco.pytorch.global.torch.tensor;
+
+import dev.groundingdino.CheckpointException;
+import dev.groundingdino.internal.runtime.Natives;
+import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.weights.StateDict;
+import dev.groundingdino.internal.weights.StrictLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A {@link GroundingDINO} with the checkpoint that owns its weights: reads the checkpoint, infers the variant when
+ * no config is given ({@link VariantInference}), checks it strictly against the model's declared parameters
+ * ({@link StrictLoader}: every key and shape; the shared {@code bbox_embed} aliases and derived buffers are the
+ * only tolerances) and builds the model on the checkpoint's (memory-mapped) tensors. Derived buffers a checkpoint
+ * lacks ({@code relative_position_index}, {@code bert.embeddings.position_ids}) are computed.
+ *
+ * <p>{@link #close()} releases the weights; it is idempotent and the model must not be used afterwards.
+ */
+public final class LoadedGroundingDino implements AutoCloseable {
+    private final StateDict stateDict;
+    private final GroundingDINO model;
+    private final List<Tensor> derived;
+    private volatile boolean closed;
+
+    private LoadedGroundingDino(StateDict stateDict, GroundingDINO model, List<Tensor> derived) {
+        this.stateDict = stateDict;
+        this.model = model;
+        this.derived = derived;
+    }
+
+    /**
+     * Reads and loads a checkpoint ({@code .pth} or {@code .safetensors}).
+     *
+     * @param checkpoint the file
+     * @param config the variant, or null to infer it from the checkpoint's shapes
+     * @throws CheckpointException if the file is unreadable or does not match the variant
+     */
+    public static LoadedGroundingDino load(Path checkpoint, GroundingDinoConfig config) {
+        Natives.ensureLoaded();
+        StateDict sd = StateDict.read(checkpoint);
+        try {
+            return of(sd, config);
+        } catch (RuntimeException e) {
+            sd.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds the model on an open state dict, taking ownership of it (it is closed with this object).
+     *
+     * @param config the variant, or null to infer it
+     */
+    public static LoadedGroundingDino of(StateDict sd, GroundingDinoConfig config) {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (String name : sd.names()) {
+            shapes.put(name, sd.shape(name));
+        }
+        GroundingDinoConfig cfg = config;
+        if (cfg == null) {
+            cfg = VariantInference.infer(shapes);
+            if (!sharedBoxHeads(sd, cfg.transformer().decLayers())) {
+                cfg = cfg.withDecPredBboxEmbedShare(false);
+            }
+        }
+        Map<String, long[]> expected = GroundingDINO.declaredParameters(cfg);
+        StrictLoader.Match match = StrictLoader.check(sd, expected, cfg.name());
+        List<Tensor> derived = new ArrayList<>();
+        try {
+            GroundingDINO model = new GroundingDINO(cfg, ParamTree.load(name -> match.isDerived(name)
+                    ? derivedBuffer(name, expected.get(name), derived)
+                    : match.get(name)));
+            return new LoadedGroundingDino(sd, model, derived);
+        } catch (RuntimeException e) {
+            derived.forEach(Tensor::releaseReference);
+            throw e;
+        }
+    }
+
+    public GroundingDINO model() {
+        if (closed) {
+            throw new IllegalStateException("this GroundingDINO model was closed");
+        }
+        return model;
+    }
+
+    public GroundingDinoConfig config() {
+        return model.config();
+    }
+
+    /** Releases the checkpoint and computed buffers. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        derived.forEach(Tensor::releaseReference);
+        stateDict.close();
+    }
+
+    /** Whether every {@code bbox_embed.i} equals {@code bbox_embed.0} (one shared head, as in every release). */
+    private static boolean sharedBoxHeads(StateDict sd, int layers) {
+        try (PointerScope scope = new PointerScope()) {
+            for (String p : new String[] {"bbox_embed.", "module.bbox_embed."}) {
+                if (!sd.contains(p + "0.layers.0.weight")) {
+                    continue;
+                }
+                for (int i = 1; i < layers; i++) {
+                    for (String leaf : new String[] {"layers.0.weight", "layers.1.weight", "layers.2.weight",
+                            "layers.2.bias"}) {
+                        String other = p + i + "." + leaf;
+                        if (sd.contains(other) && !sd.get(p + "0." + leaf).equal(sd.get(other))) {
+                            return false;
+                        }
+                    }
+                }
+            }
+            return true;
+        }
+    }
+
+    /** A derived buffer the checkpoint lacks, computed like the reference's {@code register_buffer}. */
+    private static Tensor derivedBuffer(String name, long[] shape, List<Tensor> owned) {
+        long[] values;
+        if (name.endsWith("relative_position_index") && shape.length == 2 && shape[0] == shape[1]) {
+            int w = (int) Math.round(Math.sqrt(shape[0]));
+            if ((long) w * w != shape[0]) {
+                throw new CheckpointException(name + " has shape [" + shape[0] + ", " + shape[1]
+                        + "], not a square window");
+            }
+            int n = w * w;
+            values = new long[n * n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    values[i * n + j] = (long) (i / w - j / w + w - 1) * (2L * w - 1) + (i % w - j % w + w - 1);
+                }
+            }
+        } else if (name.endsWith("embeddings.position_ids") && shape.length == 2 && shape[0] == 1) {
+            values = new long[(int) shape[1]];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = i;
+            }
+        } else {
+            throw new CheckpointException("the checkpoint lacks " + name + ", which cannot be computed");
+        }
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = tensor(values).view(shape); // the declared shape
+            t.retainReference(); // outlives the scope; released by close()
+            owned.add(t);
+            return t;
+        }
+    }
+}

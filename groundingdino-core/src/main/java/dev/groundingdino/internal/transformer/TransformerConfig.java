@@ -1,0 +1,105 @@
+package dev.groundingdino.internal.transformer;
+
+/**
+ * The dimensions and switches of GroundingDINO's deformable transformer ({@code transformer.py::build_transformer}
+ * arguments). Only the inference-relevant ones are represented; the reference's fixed choices are validated by the
+ * config readers ({@code two_stage_type="standard"}, {@code query_dim=4}, {@code pre_norm=False},
+ * {@code num_patterns=0}; dropouts are inactive at inference).
+ *
+ * @param dModel {@code hidden_dim}; must be 256 (the reference hard-wires 256 text position features and 4 x 128
+ *     query sine features, NOTES §0)
+ * @param nHeads {@code nheads} of the deformable and decoder attentions; the text enhancer and the fusion use half
+ * @param numQueries {@code num_queries} (900 released, 30 in the golden tiny model)
+ * @param encLayers {@code enc_layers}
+ * @param decLayers {@code dec_layers}
+ * @param dimFeedforward {@code dim_feedforward} of the deformable layers; the text enhancer and the fusion use half
+ * @param numFeatureLevels {@code num_feature_levels} (4: three backbone levels plus one extra stride-2 conv)
+ * @param encNPoints {@code enc_n_points}, sampling points per head and level in the encoder
+ * @param decNPoints {@code dec_n_points}, the same in the decoder
+ * @param activation {@code transformer_activation} of the deformable layers' FFN
+ * @param embedInitTgt {@code embed_init_tgt}: decoder content queries are the learned {@code tgt_embed} (true) or
+ *     the selected encoder outputs (false)
+ * @param useTextEnhancer {@code use_text_enhancer}: encoder {@code text_layers}
+ * @param useFusionLayer {@code use_fusion_layer}: encoder {@code fusion_layers}
+ * @param useTextCrossAttention {@code use_text_cross_attention}: decoder {@code ca_text}
+ */
+public record TransformerConfig(int dModel, int nHeads, int numQueries, int encLayers, int decLayers,
+        int dimFeedforward, int numFeatureLevels, int encNPoints, int decNPoints, Activation activation,
+        boolean embedInitTgt, boolean useTextEnhancer, boolean useFusionLayer, boolean useTextCrossAttention) {
+
+    /** The reference's hard-wired model width. */
+    public static final int D_MODEL = 256;
+
+    /** {@code utils.py::_get_activation_fn} choices supported here. */
+    public enum Activation {
+        RELU("relu"),
+        GELU("gelu");
+
+        private final String pythonName;
+
+        Activation(String pythonName) {
+            this.pythonName = pythonName;
+        }
+
+        /** The name in the reference config ({@code "relu"}). */
+        public String pythonName() {
+            return pythonName;
+        }
+
+        /** Parses the reference config value. */
+        public static Activation of(String name) {
+            for (Activation a : values()) {
+                if (a.pythonName.equals(name)) {
+                    return a;
+                }
+            }
+            throw new IllegalArgumentException("transformer_activation '" + name
+                    + "' is not supported; use \"relu\" (every released GroundingDINO) or \"gelu\"");
+        }
+    }
+
+    public TransformerConfig {
+        if (dModel != D_MODEL) {
+            throw new IllegalArgumentException("hidden_dim must be " + D_MODEL + " (the reference hard-wires 256 text "
+                    + "position features and a 512-wide query sine embedding), got " + dModel);
+        }
+        requirePositive("nheads", nHeads);
+        requirePositive("num_queries", numQueries);
+        requirePositive("enc_layers", encLayers);
+        requirePositive("dec_layers", decLayers);
+        requirePositive("dim_feedforward", dimFeedforward);
+        requirePositive("num_feature_levels", numFeatureLevels);
+        requirePositive("enc_n_points", encNPoints);
+        requirePositive("dec_n_points", decNPoints);
+        if (dModel % nHeads != 0) {
+            throw new IllegalArgumentException("hidden_dim " + dModel + " is not divisible by nheads " + nHeads);
+        }
+        if (activation == null) {
+            throw new IllegalArgumentException("transformer_activation is required");
+        }
+        if ((useTextEnhancer || useFusionLayer) && (nHeads < 2 || dimFeedforward < 2)) {
+            throw new IllegalArgumentException("the text enhancer and the fusion layers use nheads // 2 heads and "
+                    + "dim_feedforward // 2 width; nheads " + nHeads + " and dim_feedforward " + dimFeedforward
+                    + " are too small");
+        }
+    }
+
+    /**
+     * GroundingDINO_SwinT_OGC.py and GroundingDINO_SwinB_cfg.py (identical transformers): 8 heads, 900 queries,
+     * 6 + 6 layers, FFN 2048, 4 levels, 4 points, ReLU, every text module on.
+     */
+    public static TransformerConfig groundingDino() {
+        return new TransformerConfig(256, 8, 900, 6, 6, 2048, 4, 4, 4, Activation.RELU, true, true, true, true);
+    }
+
+    /** The golden "tiny" model ({@code gdino/tiny_seed0/config.json}): 4 heads, 30 queries, 2 + 2 layers, FFN 128. */
+    public static TransformerConfig tiny() {
+        return new TransformerConfig(256, 4, 30, 2, 2, 128, 4, 4, 4, Activation.RELU, true, true, true, true);
+    }
+
+    private static void requirePositive(String name, int value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.groundingdino.internal.transformer;
+
+import dev.groundingdino.internal.bert.SinePosEmbed;
+import dev.groundingdino.internal.deformable.SpatialShapes;
+import dev.groundingdino.internal.fusion.BiAttentionBlock;
+import dev.groundingdino.internal.fusion.BiAttentionConfig;
+import dev.groundingdino.internal.fusion.VisionLanguage;
+import dev.groundingdino.internal.runtime.ParamTree;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * transformer.py::TransformerEncoder (checkpoint prefix {@code transformer.encoder.}): per layer {@code i}, the
+ * image-text fusion {@code fusion_layers.i} ({@link BiAttentionBlock}), the text enhancer {@code text_layers.i}
+ * ({@link TransformerEncoderLayer}, text position embedding {@code get_sine_pos_embed(position_ids, 256)}, mask
+ * {@code ~text_self_attention_masks}) and the deformable image layer {@code layers.i}
+ * ({@link DeformableTransformerEncoderLayer}, reference points = token centres times valid ratios).
+ */
+public final class TransformerEncoder {
+    /** The encoder's outputs: image memory (B, S, C) and text memory (B, n, C). */
+    public record Output(Tensor memory, Tensor memoryText) {}
+
+    private final DeformableTransformerEncoderLayer[] layers;
+    private final TransformerEncoderLayer[] textLayers; // null without text enhancer
+    private final BiAttentionBlock[] fusionLayers; // null without fusion
+
+    public TransformerEncoder(TransformerConfig cfg, ParamTree p) {
+        int n = cfg.encLayers();
+        this.layers = new DeformableTransformerEncoderLayer[n];
+        ParamTree lp = p.child("layers");
+        for (int i = 0; i < n; i++) {
+            layers[i] = new DeformableTransformerEncoderLayer(cfg, lp.child(i));
+        }
+        if (cfg.useTextEnhancer()) {
+            TransformerEncoderLayer.Config tc = TransformerEncoderLayer.Config.textEnhancer(cfg.dModel(), cfg.nHeads(),
+                    cfg.dimFeedforward());
+            this.textLayers = new TransformerEncoderLayer[n];
+            ParamTree tp = p.child("text_layers");
+            for (int i = 0; i < n; i++) {
+                textLayers[i] = new TransformerEncoderLayer(tc, tp.child(i));
+            }
+        } else {
+            this.textLayers = null;
+        }
+        if (cfg.useFusionLayer()) {
+            BiAttentionConfig fc = BiAttentionConfig.forEncoder(cfg.dModel(), cfg.nHeads(), cfg.dimFeedforward());
+            this.fusionLayers = new BiAttentionBlock[n];
+            ParamTree fp = p.child("fusion_layers");
+            for (int i = 0; i < n; i++) {
+                fusionLayers[i] = new BiAttentionBlock(fc, fp.child(i));
+            }
+        } else {
+            this.fusionLayers = null;
+        }
+    }
+
+    /**
+     * @param src (B, S, C) flattened image tokens
+     * @param pos (B, S, C) their position embedding (with level embedding)
+     * @param shapes the levels
+     * @param validRatios (B, L, 2)
+     * @param keyPaddingMask (B, S) bool, true on padding
+     * @param memoryText (B, n, C) encoded text
+     * @param textPaddingMask (B, n) bool, true on padding tokens ({@code ~text_token_mask})
+     * @param textSelfAttentionMasks (B, n, n) bool, true = may attend
+     * @param positionIds (B, n) int64 sub-sentence position ids
+     * @param trace receives {@code enc{i}_fusion_v/_fusion_l/_text/_deform}, or null
+     */
+    public Output forward(Tensor src, Tensor pos, SpatialShapes shapes, Tensor validRatios, Tensor keyPaddingMask,
+            Tensor memoryText, Tensor textPaddingMask, Tensor textSelfAttentionMasks, Tensor positionIds,
+            Trace trace) {
+        Tensor referencePoints = TransformerUtils.encoderReferencePoints(shapes, validRatios); // (B, S, L, 2)
+        Tensor posText = null;
+        Tensor textBlocked = null;
+        if (textLayers != null) {
+            posText = SinePosEmbed.textPositionEmbedding(positionIds); // (B, n, 256)
+            textBlocked = textSelfAttentionMasks.logical_not(); // (B, n, n)
+        }
+        Tensor output = src;
+        for (int i = 0; i < layers.length; i++) {
+            final int layer = i;
+            if (fusionLayers != null) {
+                Tensor v = output;
+                Tensor l = memoryText;
+                VisionLanguage fused = Scopes.keep(
+                        () -> fusionLayers[layer].forward(v, l, keyPaddingMask, textPaddingMask),
+                        r -> new Tensor[] {r.v(), r.l()});
+                output = fused.v();
+                memoryText = fused.l();
+                Trace.record(trace, "enc" + i + "_fusion_v", output);
+                Trace.record(trace, "enc" + i + "_fusion_l", memoryText);
+            }
+            if (textLayers != null) {
+                Tensor l = memoryText;
+                Tensor blocked = textBlocked;
+                Tensor posT = posText;
+                memoryText = Scopes.tensor(() -> textLayers[layer].forward(l, blocked, posT));
+                Trace.record(trace, "enc" + i + "_text", memoryText);
+            }
+            Tensor v = output;
+            output = Scopes.tensor(() -> layers[layer].forward(v, pos, referencePoints, shapes, keyPaddingMask));
+            Trace.record(trace, "enc" + i + "_deform", output);
+        }
+        return new Output(output, memoryText);
+    }
+}
