@@ -32,14 +32,19 @@ public final class StrictLoader {
          * A buffer the model computes; may be absent from a checkpoint (if present, its shape is checked). Rule
          * {@code a} is a dotted key suffix matched at a dot boundary.
          */
-        DERIVED
+        DERIVED,
+        /**
+         * A tensor that released checkpoints carry but inference never uses; ignored when present. Rule {@code a}
+         * is the exact key (after prefix stripping).
+         */
+        UNUSED
     }
 
     /**
      * One tolerance rule.
      *
      * @param kind what it does
-     * @param a the prefix (STRIP_PREFIX, ALIAS) or dotted key suffix (DERIVED)
+     * @param a the prefix (STRIP_PREFIX, ALIAS), dotted key suffix (DERIVED) or exact key (UNUSED)
      * @param b the other alias prefix (ALIAS only)
      * @param why where the rule comes from
      */
@@ -61,7 +66,11 @@ public final class StrictLoader {
             new Tolerance(Kind.DERIVED, "relative_position_index", null, "derived Swin buffer"),
             // BERT's position_ids = arange(max_position_embeddings): persistent in transformers <= 4.30 (saved
             // with stride (0, 1)), non-persistent (absent) from 4.31 on.
-            new Tolerance(Kind.DERIVED, "embeddings.position_ids", null, "derived BERT buffer"));
+            new Tolerance(Kind.DERIVED, "embeddings.position_ids", null, "derived BERT buffer"),
+            // The official GroundingDINO releases (groundingdino_swint_ogc.pth, groundingdino_swinb_cogcoor.pth) were
+            // trained with a denoising label embedding that the published model no longer builds; the reference
+            // loads them with strict=False, which drops it.
+            new Tolerance(Kind.UNUSED, "label_enc.weight", null, "training-only label embedding in the releases"));
 
     /** Entries listed per category in the error message before it says "... and N more". */
     static final int MAX_LISTED = 25;
@@ -203,6 +212,9 @@ public final class StrictLoader {
             if (isDerived(key)) {
                 continue; // a computed buffer the model does not list
             }
+            if (isUnused(key)) {
+                continue; // carried by released checkpoints, never used at inference
+            }
             unexpected.add(e.getValue() + " " + Arrays.toString(stateDict.shape(e.getValue())));
         }
 
@@ -237,6 +249,16 @@ public final class StrictLoader {
 
     private static String describe(StateDict sd) {
         return sd.source() == null ? "The checkpoint" : "Checkpoint " + sd.source().getFileName();
+    }
+
+    /** True if {@code key} (prefixes stripped) is a tensor that released checkpoints carry but inference ignores. */
+    static boolean isUnused(String key) {
+        for (Tolerance t : TOLERANCES) {
+            if (t.kind() == Kind.UNUSED && key.equals(t.a())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String stripPrefixes(String key) {

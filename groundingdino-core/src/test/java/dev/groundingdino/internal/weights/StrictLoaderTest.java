@@ -84,7 +84,7 @@ class StrictLoaderTest {
     }
 
     @Test
-    void modulePrefixAliasesAndDerivedBuffersAreTheOnlyTolerances() {
+    void modulePrefixAliasesAndDerivedBuffersAreTolerated() {
         Map<String, long[]> expected = new LinkedHashMap<>();
         expected.put("bbox_embed.0.layers.0.weight", new long[] {2, 2});
         expected.put("transformer.decoder.bbox_embed.0.layers.0.weight", new long[] {2, 2});
@@ -121,6 +121,24 @@ class StrictLoaderTest {
         try (StateDict sd = zeros(Map.of("module.x", new long[] {1}, "x", new long[] {1}))) {
             assertThatThrownBy(() -> StrictLoader.check(sd, Map.of("x", new long[] {1}), "T"))
                     .hasMessageContaining("twice");
+        }
+    }
+
+    @Test
+    void theReleasesTrainingOnlyLabelEmbeddingIsIgnoredButNothingElse() {
+        Map<String, long[]> expected = Map.of("x", new long[] {3});
+        Map<String, long[]> actual = new LinkedHashMap<>();
+        actual.put("x", new long[] {3});
+        actual.put("label_enc.weight", new long[] {2001, 256});
+        try (StateDict sd = zeros(actual)) {
+            assertThat(StrictLoader.check(sd, expected, "T").sourceKey("x")).isEqualTo("x");
+        }
+        Map<String, long[]> other = new LinkedHashMap<>();
+        other.put("x", new long[] {3});
+        other.put("transformer.label_enc.weight", new long[] {2001, 256});
+        try (StateDict sd = zeros(other)) {
+            assertThatThrownBy(() -> StrictLoader.check(sd, expected, "T"))
+                    .hasMessageContaining("1 unexpected").hasMessageContaining("transformer.label_enc.weight");
         }
     }
 }
