@@ -52,13 +52,15 @@ import picocli.CommandLine.Spec;
                 "",
                 "--weights takes a .pth/.safetensors file, a release name (groundingdino_swint_ogc, ",
                 "groundingdino_swinb_cogcoor: looked up in ~/.cache/groundingdino, with --download fetched there) or ",
-                "'demo': a random-weight demo model that runs offline but finds nothing meaningful."})
+                "'demo': a random-weight demo model that runs offline but finds nothing meaningful. Without --weights ",
+                "the Swin-T OGC release is used when it is in the cache, else the demo model (with a warning)."})
 final class DetectCommand implements Callable<Integer> {
     private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif",
             ".tiff", ".ppm", ".pgm");
 
-    @Option(names = "--weights", required = true, paramLabel = "W",
-            description = "GroundingDINO checkpoint (.pth or .safetensors), a release name, or 'demo'")
+    @Option(names = "--weights", paramLabel = "W",
+            description = "GroundingDINO checkpoint (.pth or .safetensors), a release name, or 'demo' (default: the "
+                    + "cached groundingdino_swint_ogc release if present, else 'demo')")
     String weights;
 
     @Option(names = "--config", paramLabel = "C",
@@ -231,6 +233,17 @@ final class DetectCommand implements Callable<Integer> {
 
     private Detector.Builder builder(PrintWriter err) {
         Detector.Builder b;
+        if (weights == null) {
+            Path cached = OfficialWeights.SWINT_OGC.cachedFile();
+            if (Files.isRegularFile(cached)) {
+                weights = cached.toString();
+            } else {
+                weights = "demo";
+                err.println("gdino: no --weights and no " + cached.getFileName() + " in " + cached.getParent()
+                        + ": running the random-weight DEMO model, which finds nothing meaningful. Put the official "
+                        + "checkpoint there (or pass --weights FILE) for real detections.");
+            }
+        }
         if (weights.equalsIgnoreCase("demo")) {
             if (config != null) {
                 throw new IllegalArgumentException("--config does not apply to --weights demo");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.groundingdino.internal.hub.OfficialWeights;
 import dev.groundingdino.testing.Golden;
 import dev.groundingdino.testing.GoldenTensors;
 import java.nio.file.Files;
@@ -163,5 +164,24 @@ class DetectCommandTest {
         CliRun emptyDir = CliRun.of("detect", "--weights", "demo", "--dir", tmp.toString(), "--prompt", "cat");
         assertThat(emptyDir.exitCode()).isEqualTo(Gdino.EXIT_INPUT_ERROR);
         assertThat(emptyDir.err()).contains("no images");
+    }
+
+    @Test
+    void withoutWeightsItRunsTheDemoModelAndSaysSo(@TempDir Path tmp) {
+        String previous = System.getProperty(OfficialWeights.CACHE_PROPERTY);
+        System.setProperty(OfficialWeights.CACHE_PROPERTY, tmp.resolve("empty-cache").toString());
+        try {
+            CliRun run = CliRun.of("detect", "--image", Golden.file("images/synth_pano_2000x100.png").toString(),
+                    "--prompt", "cat . dog");
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.err()).contains("random-weight DEMO model").contains("groundingdino_swint_ogc.pth");
+            assertThat(run.out()).contains("Found");
+        } finally {
+            if (previous == null) {
+                System.clearProperty(OfficialWeights.CACHE_PROPERTY);
+            } else {
+                System.setProperty(OfficialWeights.CACHE_PROPERTY, previous);
+            }
+        }
     }
 }
