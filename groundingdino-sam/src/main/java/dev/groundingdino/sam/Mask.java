@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -25,5 +26,15 @@ public record Mask(MaskBitmap bitmap, float predictedIou, Box bounds, long area)
     /** True if no pixel is set. */
     public boolean isEmpty() {
         return area == 0;
+    }
+
+    /** The mask in COCO run-length encoding, as {@code pycocotools.mask.encode} ({@link MaskBitmap#toRle()}). */
+    public CocoRle toRle() {
+        return bitmap.toRle();
+    }
+
+    /** The mask's outer contours as COCO polygons {@code [x1, y1, x2, y2, ...]} ({@link MaskBitmap#toPolygons()}). */
+    public List<int[]> toPolygons() {
+        return bitmap.toPolygons();
     }
 }

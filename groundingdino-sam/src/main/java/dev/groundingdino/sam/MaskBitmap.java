@@ -1,8 +1,15 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.ImageException;
+import dev.groundingdino.sam.internal.export.MaskContours;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
 
 /**
  * An immutable binary mask of {@code width x height} pixels (row-major, origin top-left), one bit per pixel.
@@ -87,6 +94,22 @@ public final class MaskBitmap {
         return out;
     }
 
+    /** The mask in COCO run-length encoding ({@code pycocotools.mask.encode}); see {@link CocoRle}. */
+    public CocoRle toRle() {
+        return CocoRle.encode(this);
+    }
+
+    /**
+     * The outer contours of the mask as COCO polygons {@code [x1, y1, x2, y2, ...]}, one per connected region
+     * (OpenCV {@code findContours} with {@code RETR_EXTERNAL} and {@code CHAIN_APPROX_SIMPLE}). Vertices are the
+     * integer coordinates of boundary pixels (pixel centres); holes are not represented; regions whose contour has
+     * fewer than 3 vertices (a single pixel, a one-pixel-wide straight line) are left out, as COCO cannot hold them.
+     * An empty mask gives an empty list.
+     */
+    public List<int[]> toPolygons() {
+        return MaskContours.external(width, height, toBytes());
+    }
+
     /** A grey image with 255 on the mask and 0 elsewhere (the reference's mask PNG layout). */
     public BufferedImage toBufferedImage() {
         BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
@@ -97,6 +120,40 @@ public final class MaskBitmap {
             }
         }
         return img;
+    }
+
+    /** Row-major pixels, 1 where set and 0 elsewhere. */
+    byte[] toBytes() {
+        byte[] out = new byte[width * height];
+        for (int i = 0; i < out.length; i++) {
+            if ((bits[i >>> 6] & (1L << i)) != 0) {
+                out[i] = 1;
+            }
+        }
+        return out;
+    }
+
+    /** Pixel {@code i} in row-major order, unchecked. */
+    boolean bit(int i) {
+        return (bits[i >>> 6] & (1L << i)) != 0;
+    }
+
+    /**
+     * Writes {@link #toBufferedImage()} as an 8-bit grey PNG (255 = mask); missing folders are created.
+     *
+     * @throws ImageException if the file cannot be written
+     */
+    public void writePng(Path file) {
+        Path abs = file.toAbsolutePath();
+        try {
+            Files.createDirectories(abs.getParent());
+            if (!ImageIO.write(toBufferedImage(), "png", abs.toFile())) {
+                throw new ImageException("No PNG writer is available to write " + abs);
+            }
+        } catch (IOException e) {
+            throw new ImageException("Could not write the mask PNG " + abs + ": " + e + ". Check that the folder is "
+                    + "writable.", e);
+        }
     }
 
     @Override

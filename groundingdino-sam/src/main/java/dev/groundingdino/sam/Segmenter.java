@@ -8,14 +8,18 @@ import dev.groundingdino.internal.image.PixelTensor;
 import dev.groundingdino.internal.image.RgbImage;
 import dev.groundingdino.internal.image.SamTransform;
 import dev.groundingdino.internal.runtime.InferenceScope;
+import dev.groundingdino.sam.internal.RawPrediction;
 import dev.groundingdino.sam.internal.Sam;
 import dev.groundingdino.sam.internal.SamCheckpoint;
+import dev.groundingdino.sam.internal.SegmenterInternals;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
@@ -44,6 +48,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class Segmenter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
+
+    static {
+        SegmenterInternals.register(new SegmenterInternals.Access() {
+            @Override
+            public SegmenterInternals.RawSegmentation segmentWithRaw(Segmenter segmenter, ImageEmbedding embedding,
+                    Box box, boolean multimask) {
+                if (box == null) {
+                    throw new InvalidPromptException("box is null; give a Box in pixel coordinates of the image");
+                }
+                return segmenter.segmentOne(embedding, box, multimask, true);
+            }
+
+            @Override
+            public SegmenterInternals.RawSegmentation segmentWithRaw(Segmenter segmenter, ImageEmbedding embedding,
+                    List<Box> boxes, boolean multimask) {
+                return segmenter.segmentBatch(embedding, boxes, multimask, true);
+            }
+        });
+    }
+
+    /**
+     * Boxes per mask-decoder pass: each box holds a copy of the image embedding and its activations, so long box
+     * lists are decoded in chunks of this size (every box is computed independently, chunks change nothing).
+     */
+    static final int MAX_BATCH = 16;
 
     private final SamCheckpoint model;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -144,12 +173,17 @@ public final class Segmenter implements AutoCloseable {
         if (box == null) {
             throw new InvalidPromptException("box is null; give a Box in pixel coordinates of the image");
         }
+        return segmentOne(embedding, box, multimask, false).segmentations().get(0);
+    }
+
+    private SegmenterInternals.RawSegmentation segmentOne(ImageEmbedding embedding, Box box, boolean multimask,
+            boolean keepRaw) {
         checkEmbedding(embedding);
         checkInside(box, 0, embedding);
         ImageSize original = new ImageSize(embedding.height(), embedding.width());
         double[] t = SamTransform.applyBoxes(new double[] {box.x0(), box.y0(), box.x1(), box.y1()}, original);
         float[] input = {(float) t[0], (float) t[1], (float) t[2], (float) t[3]};
-        return run(embedding, List.of(box), input, multimask).get(0);
+        return run(embedding, List.of(box), input, multimask, keepRaw);
     }
 
     /** Several boxes on one image, one mask each (batched {@code predict_torch}). */
@@ -159,7 +193,8 @@ public final class Segmenter implements AutoCloseable {
 
     /**
      * Several boxes on one image in one batch ({@code SamPredictor.predict_torch(boxes=apply_boxes_torch(...))}):
-     * one {@link Segmentation} per box, in order.
+     * one {@link Segmentation} per box, in order. Long lists are decoded in chunks of 16 boxes to bound memory
+     * (each box is computed independently, so chunking changes no result).
      *
      * @throws InvalidPromptException if {@code boxes} is null, empty or holds null, or
      *     ({@link BoxOutsideImageException}) a box is not inside the image
@@ -168,6 +203,11 @@ public final class Segmenter implements AutoCloseable {
      * @throws IllegalStateException if this segmenter is closed
      */
     public List<Segmentation> segment(ImageEmbedding embedding, List<Box> boxes, boolean multimask) {
+        return segmentBatch(embedding, boxes, multimask, false).segmentations();
+    }
+
+    private SegmenterInternals.RawSegmentation segmentBatch(ImageEmbedding embedding, List<Box> boxes,
+            boolean multimask, boolean keepRaw) {
         if (boxes == null || boxes.isEmpty()) {
             throw new InvalidPromptException("no boxes given (" + (boxes == null ? "null" : "empty list")
                     + "); pass at least one Box to segment");
@@ -186,12 +226,12 @@ public final class Segmenter implements AutoCloseable {
             raw[4 * i + 3] = (float) b.y1();
         }
         float[] input = SamTransform.applyBoxesTorch(raw, new ImageSize(embedding.height(), embedding.width()));
-        return run(embedding, List.copyOf(boxes), input, multimask);
+        return run(embedding, List.copyOf(boxes), input, multimask, keepRaw);
     }
 
     @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
-    private List<Segmentation> run(ImageEmbedding embedding, List<Box> prompts, float[] inputBoxes,
-            boolean multimask) {
+    private SegmenterInternals.RawSegmentation run(ImageEmbedding embedding, List<Box> prompts,
+            float[] inputBoxes, boolean multimask, boolean keepRaw) {
         int b = prompts.size();
         int w = embedding.width();
         int h = embedding.height();
@@ -203,33 +243,64 @@ public final class Segmenter implements AutoCloseable {
                 checkOpen();
                 Sam sam = model.sam();
                 List<Segmentation> out = new ArrayList<>(b);
+                int c = multimask ? model.config().numMaskTokens() - 1 : 1;
+                float[] iou = new float[b * c];
+                int lowSide = model.config().lowResMaskSize();
+                int lowPlane = lowSide * lowSide;
+                float[] lowRes = keepRaw ? new float[b * c * lowPlane] : null;
+                byte[] pixels = new byte[c * plane];
                 try (InferenceScope scope = InferenceScope.open()) {
-                    Tensor boxes = PixelTensor.of(inputBoxes, b, 4).toTensor(); // (B, 4)
-                    Sam.Prediction pred = sam.predictBoxes(emb, boxes, multimask);
-                    int c = (int) pred.iouPredictions().size(1);
-                    float[] iou = new float[b * c];
-                    pred.iouPredictions().contiguous().data_ptr_float().get(iou);
-                    byte[] pixels = new byte[c * plane];
-                    for (int i = 0; i < b; i++) {
-                        // Post-process box by box: the same numbers as the batch, a fraction of the memory.
-                        Tensor logits = sam.postprocessMasks(pred.lowResLogits().narrow(0, i, 1),
-                                embedding.inputHeight(), embedding.inputWidth(), h, w); // (1, C, H, W)
-                        Tensor binary = Sam.binarize(logits).to(ScalarType.Byte).contiguous(); // (1, C, H, W)
-                        binary.data_ptr_byte().get(pixels);
-                        List<Mask> masks = new ArrayList<>(c);
-                        for (int j = 0; j < c; j++) {
-                            masks.add(mask(pixels, j * plane, w, h, iou[i * c + j]));
+                    for (int start = 0; start < b; start += MAX_BATCH) {
+                        int n = Math.min(MAX_BATCH, b - start);
+                        try (PointerScope chunkScope = new PointerScope()) {
+                            float[] chunk = Arrays.copyOfRange(inputBoxes, 4 * start, 4 * (start + n));
+                            Tensor boxes = PixelTensor.of(chunk, n, 4).toTensor(); // (n, 4)
+                            Sam.Prediction pred = sam.predictBoxes(emb, boxes, multimask);
+                            pred.iouPredictions().contiguous().data_ptr_float().get(iou, start * c, n * c); // (n, C)
+                            Tensor low = pred.lowResLogits().contiguous(); // (n, C, 256, 256)
+                            if (lowRes != null) {
+                                low.data_ptr_float().get(lowRes, start * c * lowPlane, n * c * lowPlane);
+                            }
+                            for (int i = 0; i < n; i++) {
+                                // Post-process box by box: the same numbers as the batch, a fraction of the memory.
+                                try (PointerScope boxScope = new PointerScope()) {
+                                    Tensor logits = sam.postprocessMasks(low.narrow(0, i, 1),
+                                            embedding.inputHeight(), embedding.inputWidth(), h, w); // (1, C, H, W)
+                                    Tensor binary = Sam.binarize(logits).to(ScalarType.Byte).contiguous(); // (1, C, H, W)
+                                    binary.data_ptr_byte().get(pixels);
+                                }
+                                List<Mask> masks = new ArrayList<>(c);
+                                for (int j = 0; j < c; j++) {
+                                    masks.add(mask(pixels, j * plane, w, h, iou[(start + i) * c + j]));
+                                }
+                                out.add(new Segmentation(prompts.get(start + i), masks));
+                            }
                         }
-                        out.add(new Segmentation(prompts.get(i), masks));
                     }
                 }
-                return out;
+                RawPrediction raw = keepRaw ? rawPrediction(prompts, inputBoxes, lowRes, lowSide, iou, c) : null;
+                return new SegmenterInternals.RawSegmentation(out, raw);
             } finally {
                 lock.readLock().unlock();
             }
         } finally {
             embedding.release();
         }
+    }
+
+    private static RawPrediction rawPrediction(List<Box> prompts, float[] inputBoxes, float[] lowRes, int lowSide,
+            float[] iou, int c) {
+        int b = prompts.size();
+        float[] boxes = new float[4 * b];
+        for (int i = 0; i < b; i++) {
+            Box p = prompts.get(i);
+            boxes[4 * i] = (float) p.x0();
+            boxes[4 * i + 1] = (float) p.y0();
+            boxes[4 * i + 2] = (float) p.x1();
+            boxes[4 * i + 3] = (float) p.y1();
+        }
+        return new RawPrediction(PixelTensor.of(boxes, b, 4), PixelTensor.of(inputBoxes, b, 4),
+                PixelTensor.of(lowRes, b, c, lowSide, lowSide), PixelTensor.of(iou, b, c), c);
     }
 
     /** A {@link Mask} from the {@code w x h} bytes at {@code offset}, with its area and bounds. */
@@ -287,6 +358,16 @@ public final class Segmenter implements AutoCloseable {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("this Segmenter (" + variant() + ") is closed; load the checkpoint again");
+        }
+    }
+
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        lock.readLock().lock();
+        try {
+            return closed;
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

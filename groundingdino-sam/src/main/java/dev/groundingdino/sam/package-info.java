@@ -3,7 +3,21 @@
  * checkpoint ({@code sam_vit_b/l/h_*.pth} or a {@code .safetensors} conversion),
  * {@link dev.groundingdino.sam.Segmenter#embed embeds} an image once into a closeable
  * {@link dev.groundingdino.sam.ImageEmbedding}, and {@link dev.groundingdino.sam.Segmenter#segment segments} it
- * with one box or a batch of boxes, returning plain Java records.
+ * with one box or a batch of boxes, returning plain Java records. {@link dev.groundingdino.sam.GroundedSam} is
+ * Grounded-SAM in one call: a GroundingDINO {@link dev.groundingdino.Detector} finds the boxes a text prompt names
+ * and the segmenter turns each into a mask.
+ *
+ * <h2>Exports</h2>
+ * <ul>
+ *   <li>{@link dev.groundingdino.sam.MaskBitmap#toRle()}: COCO run-length encoding exactly as
+ *       {@code pycocotools.mask.encode} ({@link dev.groundingdino.sam.CocoRle}: column-major counts and the compressed
+ *       string).</li>
+ *   <li>{@link dev.groundingdino.sam.MaskBitmap#toPolygons()}: outer contours as COCO polygons
+ *       {@code [x1, y1, x2, y2, ...]} (OpenCV {@code findContours}, {@code CHAIN_APPROX_SIMPLE}).</li>
+ *   <li>{@link dev.groundingdino.sam.MaskBitmap#writePng}: the mask as a 0/255 grey PNG.</li>
+ *   <li>{@link dev.groundingdino.sam.MaskOverlay}: translucent masks, boxes and labels drawn over the image, as a
+ *       {@code BufferedImage} or a PNG/JPEG file.</li>
+ * </ul>
  *
  * <h2>Conventions</h2>
  * <ul>

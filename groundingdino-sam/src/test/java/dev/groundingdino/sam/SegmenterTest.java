@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.groundingdino.CheckpointException;
+import dev.groundingdino.sam.internal.RawPrediction;
+import dev.groundingdino.sam.internal.SegmenterInternals;
 import dev.groundingdino.testing.Golden;
+import dev.groundingdino.testing.GoldenTensors;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -171,6 +175,73 @@ class SegmenterTest {
         assertThat(first.best()).isEqualTo(first.masks().get(1)); // golden IoUs: -0.105, 0.284, -0.017
     }
 
+    private static double maxAbsDiff(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
+    @Test
+    void rawOutputsMatchTheGoldenLowResLogitsAndIous() {
+        Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(caseDir.resolve("tensors.safetensors"));
+        JsonNode single = prediction("box1_multi");
+        SegmenterInternals.RawSegmentation one = SegmenterInternals.segmentWithRaw(segmenter, truck,
+                box(single.get("box_xyxy")), true);
+        RawPrediction raw = one.raw();
+        assertThat(raw.lowResLogits().shape()).containsExactly(1, 3, 256, 256);
+        assertThat(raw.iouPredictions().shape()).containsExactly(1, 3);
+        assertThat(raw.boxes().toArray()).containsExactly(1375, 550, 1650, 800);
+        double logits = maxAbsDiff(raw.lowResLogits().toArray(), golden.get("box1_multi_low_res_logits").asFloats());
+        double iou = maxAbsDiff(raw.iouPredictions().toArray(), golden.get("box1_multi_iou_predictions").asFloats());
+        System.out.printf("box1_multi: max |low_res_logits - golden| = %.3g, max |iou - golden| = %.3g%n", logits, iou);
+        assertThat(logits).isLessThan(1e-4);
+        assertThat(iou).isLessThan(1e-5);
+        assertThat(one.segmentations().get(0)).isEqualTo(segmenter.segment(truck, box(single.get("box_xyxy")), true));
+
+        JsonNode batch = prediction("batch_single");
+        List<Box> boxes = new ArrayList<>();
+        batch.get("boxes_xyxy").forEach(b -> boxes.add(box(b)));
+        RawPrediction batched = SegmenterInternals.segmentWithRaw(segmenter, truck, boxes, false).raw();
+        assertThat(batched.lowResLogits().shape()).containsExactly(4, 1, 256, 256);
+        double bl = maxAbsDiff(batched.lowResLogits().toArray(), golden.get("batch_single_low_res_logits").asFloats());
+        double bt = maxAbsDiff(batched.boxesTransformed().toArray(),
+                golden.get("batch_single_boxes_transformed").asFloats());
+        System.out.printf("batch_single: max |low_res_logits - golden| = %.3g, boxes_transformed %.3g%n", bl, bt);
+        assertThat(bl).isLessThan(1e-4);
+        assertThat(bt).isZero();
+    }
+
+    @Test
+    void longBoxListsAreDecodedInChunksWithTheSameResults() {
+        List<Box> boxes = new ArrayList<>();
+        for (int i = 0; i < Segmenter.MAX_BATCH + 1; i++) { // a full chunk and a chunk of one
+            boxes.add(new Box(40 + 60 * i, 100 + 20 * i, 300 + 70 * i, 500 + 25 * i));
+        }
+        List<Segmentation> all = segmenter.segment(truck, boxes);
+        assertThat(all).hasSize(boxes.size());
+        for (int i = 0; i < all.size(); i++) {
+            assertThat(all.get(i).prompt()).isEqualTo(boxes.get(i));
+        }
+        // Each box is computed on its own: a box's mask does not depend on its batch. Allow the float noise of
+        // different batch shapes (pixels whose logit is within ~1e-5 of 0).
+        assertMasksClose(all.subList(0, 1), segmenter.segment(truck, boxes.subList(0, 1)));
+        assertMasksClose(all.subList(Segmenter.MAX_BATCH, boxes.size()),
+                segmenter.segment(truck, boxes.subList(Segmenter.MAX_BATCH, boxes.size())));
+    }
+
+    private static void assertMasksClose(List<Segmentation> a, List<Segmentation> b) {
+        assertThat(a).hasSameSizeAs(b);
+        for (int i = 0; i < a.size(); i++) {
+            Mask x = a.get(i).masks().get(0);
+            Mask y = b.get(i).masks().get(0);
+            assertThat(Math.abs(x.area() - y.area())).as("area difference of box %d", i).isLessThanOrEqualTo(20);
+            assertThat((double) x.predictedIou()).isCloseTo(y.predictedIou(), org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
     @Test
     void badPromptsAreRejectedWithSpecificExceptions() {
         assertThatThrownBy(() -> segmenter.segment(truck, List.of()))
@@ -205,6 +276,8 @@ class SegmenterTest {
             other.close();
         }
         other.close(); // idempotent
+        assertThat(other.isClosed()).isTrue();
+        assertThat(segmenter.isClosed()).isFalse();
         assertThatThrownBy(() -> other.embed(Golden.dir().resolve("images/dog.jpg")))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }

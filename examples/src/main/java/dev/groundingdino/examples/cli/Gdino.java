@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "gdino", mixinStandardHelpOptions = true, versionProvider = Gdino.Version.class,
         description = "GroundingDINO for Java: open-set detection and segmentation on libtorch.",
-        subcommands = {InspectCommand.class, TokenizeCommand.class, DetectCommand.class,
+        subcommands = {InspectCommand.class, TokenizeCommand.class, DetectCommand.class, SegmentCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Gdino {
     public static final int EXIT_INPUT_ERROR = 1;
