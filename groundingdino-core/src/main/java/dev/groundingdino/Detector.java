@@ -17,11 +17,13 @@ import dev.groundingdino.internal.text.BertTokenizer;
 import dev.groundingdino.internal.text.CaptionEncoder;
 import dev.groundingdino.internal.text.CaptionEncoding;
 import java.awt.image.BufferedImage;
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -75,14 +77,36 @@ public final class Detector implements AutoCloseable {
     private record Settings(double boxThreshold, double textThreshold, boolean removeCombined,
             ClassMatching classMatching, NmsMode nms, double nmsIou) {}
 
+    /** Releases the shares of detectors that became unreachable without close() (e.g. intermediate derivations). */
+    private static final Cleaner CLEANER = Cleaner.create();
+
     private final SharedModel shared;
     private final Settings settings;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Cleaner.Cleanable share;
     private boolean closed;
 
     private Detector(SharedModel shared, Settings settings) {
         this.shared = shared;
         this.settings = settings;
+        this.share = CLEANER.register(this, new ShareRelease(shared));
+    }
+
+    /** Gives back one detector's share of the weights, once (by close(), or by the cleaner after GC). */
+    private static final class ShareRelease implements Runnable {
+        private final SharedModel shared;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        ShareRelease(SharedModel shared) {
+            this.shared = shared;
+        }
+
+        @Override
+        public void run() {
+            if (released.compareAndSet(false, true)) {
+                shared.release();
+            }
+        }
     }
 
     /**
@@ -569,7 +593,9 @@ public final class Detector implements AutoCloseable {
 
     /**
      * Releases this detector's share of the weights (freed with the last detector sharing them); waits for calls
-     * in progress on this detector. Idempotent; later calls throw {@link IllegalStateException}.
+     * in progress on this detector. Idempotent; later calls throw {@link IllegalStateException}. A detector that
+     * becomes unreachable without being closed (e.g. the middle of {@code d.withThresholds(..).withNms(..)}) gives
+     * its share back when the garbage collector finds it; close detectors explicitly to free native memory at once.
      */
     @Override
     public void close() {
@@ -577,7 +603,7 @@ public final class Detector implements AutoCloseable {
         try {
             if (!closed) {
                 closed = true;
-                shared.release();
+                share.clean();
             }
         } finally {
             lock.writeLock().unlock();

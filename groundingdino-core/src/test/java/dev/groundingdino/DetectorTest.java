@@ -202,6 +202,21 @@ class DetectorTest {
     }
 
     @Test
+    void anUnclosedIntermediateOfAChainedDerivationGivesItsShareBackAfterGc() throws InterruptedException {
+        Detector base = Detector.builder(suite.resolve("gdino.pth")).config(suite.resolve("config.json")).build();
+        Detector chained = base.withThresholds(0.5, 0.5).withNms(NmsMode.PER_LABEL, 0.5); // middle one never closed
+        assertThat(base.sharedOwners()).isEqualTo(3);
+        for (int i = 0; i < 100 && base.sharedOwners() > 2; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertThat(base.sharedOwners()).isEqualTo(2);
+        chained.close();
+        base.close();
+        assertThat(base.sharedOwners()).isZero();
+    }
+
+    @Test
     void concurrentCallsGiveIdenticalResults() throws Exception {
         BufferedImage img = strip(9, 400, 10);
         try (Detector d = loose()) {
