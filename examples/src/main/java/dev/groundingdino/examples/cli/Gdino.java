@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "gdino", mixinStandardHelpOptions = true, versionProvider = Gdino.Version.class,
         description = "GroundingDINO for Java: open-set detection and segmentation on libtorch.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, DetectCommand.class, SegmentCommand.class,
-                CommandLine.HelpCommand.class})
+                dev.groundingdino.examples.web.WebCommand.class, CommandLine.HelpCommand.class})
 public final class Gdino {
     public static final int EXIT_INPUT_ERROR = 1;
     public static final int EXIT_INTERNAL_ERROR = 3;
