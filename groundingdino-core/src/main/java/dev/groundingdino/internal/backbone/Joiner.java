@@ -3,6 +3,7 @@ package dev.groundingdino.internal.backbone;
 import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.TensorCache;
 import dev.groundingdino.internal.swin.SwinConfig;
 import dev.groundingdino.internal.swin.SwinTransformer;
 import java.util.ArrayList;
@@ -37,6 +38,10 @@ public final class Joiner {
 
     private final SwinTransformer backbone;
     private final PositionEmbeddingSineHW positionEmbedding;
+    private final TensorCache cache;
+
+    /** Cache key of the position encoding of an unpadded h x w map. */
+    private record PositionKey(Joiner joiner, long height, long width, String deviceAndType) {}
 
     /**
      * @param swin              the Swin variant
@@ -45,8 +50,18 @@ public final class Joiner {
      * @param p                 the {@code backbone} subtree; the Swin parameters are under {@code backbone.0}
      */
     public Joiner(SwinConfig swin, PositionEmbeddingSineHW positionEmbedding, ParamTree p) {
-        this.backbone = new SwinTransformer(swin, p.child(0));
+        this(swin, positionEmbedding, p, TensorCache.disabled());
+    }
+
+    /**
+     * As {@link #Joiner(SwinConfig, PositionEmbeddingSineHW, ParamTree)}, keeping the per-size tensors of recent
+     * input sizes (the Swin masks and window permutations, the position encodings of unpadded maps) in
+     * {@code cache}.
+     */
+    public Joiner(SwinConfig swin, PositionEmbeddingSineHW positionEmbedding, ParamTree p, TensorCache cache) {
+        this.backbone = new SwinTransformer(swin, p.child(0), cache);
         this.positionEmbedding = positionEmbedding;
+        this.cache = cache;
     }
 
     /**
@@ -55,13 +70,35 @@ public final class Joiner {
      */
     public List<Level> forward(NestedTensor samples) {
         List<Tensor> features = backbone.forward(samples.tensors());
+        boolean padded = samples.mask().any().item_bool();
         List<Level> levels = new ArrayList<>(features.size());
         for (Tensor f : features) {
             Tensor mask = interpolateMask(samples.mask(), f.size(2), f.size(3)); // (B, H_l, W_l)
-            Tensor pos = positionEmbedding.forward(mask).to(f.scalar_type()); // (B, 2F, H_l, W_l)
-            levels.add(new Level(f, mask, pos));
+            levels.add(new Level(f, mask, position(mask, padded, f))); // pos (B, 2F, H_l, W_l)
         }
         return levels;
+    }
+
+    /**
+     * The position encoding of a level's mask in the dtype of {@code like}: computed for padded batches, taken from
+     * the cache (computed once per size, expanded over the batch) when nothing is padded.
+     *
+     * @param mask (B, H, W) bool, true on padding
+     * @param padded whether any image of the batch has padding
+     * @param like a tensor with the target dtype
+     * @return (B, 2 * numPosFeats, H, W)
+     */
+    public Tensor position(Tensor mask, boolean padded, Tensor like) {
+        if (padded) {
+            return positionEmbedding.forward(mask).to(like.scalar_type()); // (B, 2F, H, W)
+        }
+        long b = mask.size(0);
+        long h = mask.size(1);
+        long w = mask.size(2);
+        Tensor one = cache.getOne(new PositionKey(this, h, w, mask.device().str().getString() + "/"
+                + like.scalar_type()), () -> positionEmbedding.forward(mask.narrow(0, 0, 1))
+                        .to(like.scalar_type())); // (1, 2F, H, W)
+        return b == 1 ? one : one.expand(b, -1, -1, -1); // (B, 2F, H, W)
     }
 
     /**

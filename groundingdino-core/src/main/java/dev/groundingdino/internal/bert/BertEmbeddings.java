@@ -1,11 +1,10 @@
 package dev.groundingdino.internal.bert;
 
 import static org.bytedeco.pytorch.global.torch.embedding;
-import static org.bytedeco.pytorch.global.torch.layer_norm;
 
+import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 
 /**
  * transformers/models/bert/modeling_bert.py::BertEmbeddings (v4.29): word + token type + absolute position
@@ -16,22 +15,18 @@ import org.bytedeco.pytorch.TensorOptional;
  * own sub-sentence position ids.
  */
 public final class BertEmbeddings {
-    private final BertConfig cfg;
     private final Tensor wordEmbeddings;
     private final Tensor positionEmbeddings;
     private final Tensor tokenTypeEmbeddings;
-    private final Tensor layerNormWeight;
-    private final Tensor layerNormBias;
+    private final LayerNorm layerNorm;
 
     public BertEmbeddings(BertConfig cfg, ParamTree p) {
-        this.cfg = cfg;
         int h = cfg.hiddenSize();
         p.param("position_ids", 1, cfg.maxPositionEmbeddings()); // persistent int64 buffer, values unused
         this.wordEmbeddings = p.param("word_embeddings.weight", cfg.vocabSize(), h);
         this.positionEmbeddings = p.param("position_embeddings.weight", cfg.maxPositionEmbeddings(), h);
         this.tokenTypeEmbeddings = p.param("token_type_embeddings.weight", cfg.typeVocabSize(), h);
-        this.layerNormWeight = p.param("LayerNorm.weight", h);
-        this.layerNormBias = p.param("LayerNorm.bias", h);
+        this.layerNorm = new LayerNorm(h, cfg.layerNormEps(), p.child("LayerNorm"));
     }
 
     /**
@@ -45,9 +40,8 @@ public final class BertEmbeddings {
     public Tensor forward(Tensor inputIds, Tensor tokenTypeIds, Tensor positionIds) {
         Tensor words = embedding(wordEmbeddings, inputIds); // (B, n, H)
         Tensor types = embedding(tokenTypeEmbeddings, tokenTypeIds); // (B, n, H)
-        Tensor x = words.add(types);
-        x = x.add(embedding(positionEmbeddings, positionIds)); // (B, n, H)
-        return layer_norm(x, new long[] {cfg.hiddenSize()}, new TensorOptional(layerNormWeight),
-                new TensorOptional(layerNormBias), cfg.layerNormEps(), false);
+        Tensor x = words.add_(types); // words + types, in the fresh lookup
+        x = x.add_(embedding(positionEmbeddings, positionIds)); // (B, n, H)
+        return layerNorm.forward(x);
     }
 }

@@ -1,20 +1,17 @@
 package dev.groundingdino.internal.bert;
 
-import static org.bytedeco.pytorch.global.torch.gelu;
-import static org.bytedeco.pytorch.global.torch.linear;
+import static org.bytedeco.pytorch.global.torch.gelu_;
 
+import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 
 /** transformers/models/bert/modeling_bert.py::BertIntermediate: {@code gelu(dense(x))} with the exact erf GELU. */
 public final class BertIntermediate {
-    private final Tensor denseWeight;
-    private final Tensor denseBias;
+    private final Linear dense;
 
     public BertIntermediate(BertConfig cfg, ParamTree p) {
-        this.denseWeight = p.param("dense.weight", cfg.intermediateSize(), cfg.hiddenSize());
-        this.denseBias = p.param("dense.bias", cfg.intermediateSize());
+        this.dense = new Linear(cfg.hiddenSize(), cfg.intermediateSize(), p.child("dense"));
     }
 
     /**
@@ -22,6 +19,6 @@ public final class BertIntermediate {
      * @return (B, n, intermediate)
      */
     public Tensor forward(Tensor hidden) {
-        return gelu(linear(hidden, denseWeight, new TensorOptional(denseBias))); // (B, n, I)
+        return gelu_(dense.forward(hidden)); // (B, n, I), GELU in place on the fresh product
     }
 }

@@ -65,6 +65,9 @@ public final class BertModelWarper {
         Tensor hidden = embeddings.forward(inputIds, types, positionIds); // (B, n, H)
         Tensor allowed = attentionMask.unsqueeze(1).to(ScalarType.Float); // (B, 1, n, n)
         Tensor additive = rsub(allowed, new Scalar(1.0)).mul(new Scalar(FLOAT32_MIN)); // (B, 1, n, n)
+        if (additive.scalar_type().intern() != hidden.scalar_type().intern()) {
+            additive = additive.to(hidden.scalar_type()); // bfloat16: the minimum rounds to -inf, same softmax
+        }
         return encoder.forward(hidden, additive);
     }
 

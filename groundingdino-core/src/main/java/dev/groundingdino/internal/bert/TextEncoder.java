@@ -1,11 +1,10 @@
 package dev.groundingdino.internal.bert;
 
-import static org.bytedeco.pytorch.global.torch.linear;
 import static org.bytedeco.pytorch.global.torch.tensor;
 
+import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -18,8 +17,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class TextEncoder {
     private final BertModelWarper bert;
-    private final Tensor featMapWeight;
-    private final Tensor featMapBias;
+    private final Linear featMap;
 
     /**
      * @param cfg BERT dimensions
@@ -31,9 +29,7 @@ public final class TextEncoder {
             throw new IllegalArgumentException("hiddenDim must be positive, got " + hiddenDim);
         }
         this.bert = new BertModelWarper(cfg, root.child("bert"));
-        ParamTree featMap = root.child("feat_map");
-        this.featMapWeight = featMap.param("weight", hiddenDim, cfg.hiddenSize());
-        this.featMapBias = featMap.param("bias", hiddenDim);
+        this.featMap = new Linear(cfg.hiddenSize(), hiddenDim, root.child("feat_map"));
     }
 
     public BertModelWarper bert() {
@@ -106,6 +102,6 @@ public final class TextEncoder {
      * @return (B, n, hiddenDim)
      */
     public Tensor featMap(Tensor lastHiddenState) {
-        return linear(lastHiddenState, featMapWeight, new TensorOptional(featMapBias)); // (B, n, D)
+        return featMap.forward(lastHiddenState); // (B, n, D)
     }
 }

@@ -1,10 +1,8 @@
 package dev.groundingdino.internal.fusion;
 
-import static org.bytedeco.pytorch.global.torch.layer_norm;
-
+import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -16,25 +14,19 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * eps is 1e-5; drop-path and dropout are the identity at inference.
  */
 public final class BiAttentionBlock {
-    private static final double LAYER_NORM_EPS = 1e-5;
-
     private final BiAttentionConfig cfg;
     private final Tensor gammaV;
     private final Tensor gammaL;
-    private final Tensor layerNormVWeight;
-    private final Tensor layerNormVBias;
-    private final Tensor layerNormLWeight;
-    private final Tensor layerNormLBias;
+    private final LayerNorm layerNormV;
+    private final LayerNorm layerNormL;
     private final BiMultiHeadAttention attn;
 
     public BiAttentionBlock(BiAttentionConfig cfg, ParamTree p) {
         this.cfg = cfg;
         this.gammaV = p.param("gamma_v", cfg.vDim());
         this.gammaL = p.param("gamma_l", cfg.lDim());
-        this.layerNormVWeight = p.param("layer_norm_v.weight", cfg.vDim());
-        this.layerNormVBias = p.param("layer_norm_v.bias", cfg.vDim());
-        this.layerNormLWeight = p.param("layer_norm_l.weight", cfg.lDim());
-        this.layerNormLBias = p.param("layer_norm_l.bias", cfg.lDim());
+        this.layerNormV = new LayerNorm(cfg.vDim(), p.child("layer_norm_v"));
+        this.layerNormL = new LayerNorm(cfg.lDim(), p.child("layer_norm_l"));
         this.attn = new BiMultiHeadAttention(cfg, p.child("attn"));
     }
 
@@ -50,13 +42,11 @@ public final class BiAttentionBlock {
      */
     public VisionLanguage forward(Tensor v, Tensor l, Tensor attentionMaskV, Tensor attentionMaskL) {
         checkInputs(v, l, attentionMaskV, attentionMaskL);
-        Tensor vn = layer_norm(v, new long[] {cfg.vDim()}, new TensorOptional(layerNormVWeight),
-                new TensorOptional(layerNormVBias), LAYER_NORM_EPS, false); // (B, n_img, v_dim)
-        Tensor ln = layer_norm(l, new long[] {cfg.lDim()}, new TensorOptional(layerNormLWeight),
-                new TensorOptional(layerNormLBias), LAYER_NORM_EPS, false); // (B, n_txt, l_dim)
+        Tensor vn = layerNormV.forward(v); // (B, n_img, v_dim)
+        Tensor ln = layerNormL.forward(l); // (B, n_txt, l_dim)
         VisionLanguage delta = attn.forward(vn, ln, attentionMaskV, attentionMaskL);
-        Tensor vOut = vn.add(gammaV.mul(delta.v())); // (B, n_img, v_dim)
-        Tensor lOut = ln.add(gammaL.mul(delta.l())); // (B, n_txt, l_dim)
+        Tensor vOut = delta.v().mul_(gammaV).add_(vn); // vn + gamma_v * delta_v, in the fresh delta (B, n_img, v_dim)
+        Tensor lOut = delta.l().mul_(gammaL).add_(ln); // (B, n_txt, l_dim)
         return new VisionLanguage(vOut, lOut);
     }
 

@@ -2,20 +2,20 @@ package dev.groundingdino.internal.fusion;
 
 import static org.bytedeco.pytorch.global.torch.amax;
 import static org.bytedeco.pytorch.global.torch.bmm;
-import static org.bytedeco.pytorch.global.torch.linear;
+import static org.bytedeco.pytorch.global.torch.matmul;
 import static org.bytedeco.pytorch.global.torch.softmax;
 
+import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 
 /**
  * groundingdino/models/GroundingDINO/fuse_modules.py::BiMultiHeadAttention: image->text and text->image
  * attention sharing ONE score matrix.
  *
- * <p>Exactly as the reference (inference, dropout off):
+ * <p>The reference (inference, dropout off):
  * <ol>
  *   <li>{@code q = v_proj(v) * head_dim^-0.5}, {@code k = l_proj(l)}, {@code A = q k^T} per head
  *       (B*heads, n_img, n_txt);</li>
@@ -30,39 +30,39 @@ import org.bytedeco.pytorch.TensorOptional;
  * Because of the global max in step 2 the batch elements are not fully independent: with extreme score ranges
  * (more than 50000 apart across the batch) the clamp flattens the attention of the element with the lower
  * scores, as in the reference.
+ *
+ * <p>Evaluation order. The three image-side projections ({@code v_proj}, {@code values_v_proj},
+ * {@code out_v_proj}) map every image token to / from the 1024-wide attention space: 3 x n_img x 256 x 1024
+ * multiply-adds (28 GFLOP per encoder layer at 800x1065), while the text has only a few tokens. Each of them is
+ * only ever multiplied with a text-sized matrix, so the products are reassociated to go through the text instead:
+ * <ul>
+ *   <li>{@code A_h = v (s K_h W_q,h)^T + s K_h b_q,h} ({@code K_h} the head's keys, {@code s} the scale);</li>
+ *   <li>{@code P_h values_v_proj(v)_h = (P_h v) W_vv,h^T + b_vv,h} (softmax rows sum to 1);</li>
+ *   <li>{@code out_v_proj(concat_h P_h V_l,h) = sum_h P_h (V_l,h W_out,h^T) + b_out}.</li>
+ * </ul>
+ * The result is the same function with the sums in another order (measured differences ~1e-6 of the outputs'
+ * scale), at about 1/40 of the arithmetic for 4 heads and 6 text tokens.
  */
 public final class BiMultiHeadAttention {
     private static final double CLAMP = 50000;
 
     private final BiAttentionConfig cfg;
-    private final Tensor vProjWeight;
-    private final Tensor vProjBias;
-    private final Tensor lProjWeight;
-    private final Tensor lProjBias;
-    private final Tensor valuesVProjWeight;
-    private final Tensor valuesVProjBias;
-    private final Tensor valuesLProjWeight;
-    private final Tensor valuesLProjBias;
-    private final Tensor outVProjWeight;
-    private final Tensor outVProjBias;
-    private final Tensor outLProjWeight;
-    private final Tensor outLProjBias;
+    private final Linear vProj;
+    private final Linear lProj;
+    private final Linear valuesVProj;
+    private final Linear valuesLProj;
+    private final Linear outVProj;
+    private final Linear outLProj;
 
     public BiMultiHeadAttention(BiAttentionConfig cfg, ParamTree p) {
         this.cfg = cfg;
         int e = cfg.embedDim();
-        this.vProjWeight = p.param("v_proj.weight", e, cfg.vDim());
-        this.vProjBias = p.param("v_proj.bias", e);
-        this.lProjWeight = p.param("l_proj.weight", e, cfg.lDim());
-        this.lProjBias = p.param("l_proj.bias", e);
-        this.valuesVProjWeight = p.param("values_v_proj.weight", e, cfg.vDim());
-        this.valuesVProjBias = p.param("values_v_proj.bias", e);
-        this.valuesLProjWeight = p.param("values_l_proj.weight", e, cfg.lDim());
-        this.valuesLProjBias = p.param("values_l_proj.bias", e);
-        this.outVProjWeight = p.param("out_v_proj.weight", cfg.vDim(), e);
-        this.outVProjBias = p.param("out_v_proj.bias", cfg.vDim());
-        this.outLProjWeight = p.param("out_l_proj.weight", cfg.lDim(), e);
-        this.outLProjBias = p.param("out_l_proj.bias", cfg.lDim());
+        this.vProj = new Linear(cfg.vDim(), e, p.child("v_proj"));
+        this.lProj = new Linear(cfg.lDim(), e, p.child("l_proj"));
+        this.valuesVProj = new Linear(cfg.vDim(), e, p.child("values_v_proj"));
+        this.valuesLProj = new Linear(cfg.lDim(), e, p.child("values_l_proj"));
+        this.outVProj = new Linear(e, cfg.vDim(), p.child("out_v_proj"));
+        this.outLProj = new Linear(e, cfg.lDim(), p.child("out_l_proj"));
     }
 
     /**
@@ -78,50 +78,51 @@ public final class BiMultiHeadAttention {
         long nTxt = l.size(1);
         long h = cfg.numHeads();
         long hd = cfg.headDim();
+        long vDim = cfg.vDim();
         double scale = Math.pow(hd, -0.5);
+        Scalar s = new Scalar(scale);
 
-        Tensor q = linear(v, vProjWeight, new TensorOptional(vProjBias)).mul(new Scalar(scale)); // (B, n_img, E)
-        q = heads(q, b, nImg); // (B*h, n_img, hd)
-        Tensor k = heads(linear(l, lProjWeight, new TensorOptional(lProjBias)), b, nTxt); // (B*h, n_txt, hd)
-        Tensor valueV = heads(linear(v, valuesVProjWeight, new TensorOptional(valuesVProjBias)), b, nImg);
-        Tensor valueL = heads(linear(l, valuesLProjWeight, new TensorOptional(valuesLProjBias)), b, nTxt);
+        // scores A (B, h, n_img, n_txt) through the text: A_h = v (s K_h W_q,h)^T + s K_h b_q,h
+        Tensor keys = heads(lProj.forward(l), b, nTxt); // (B, h, n_txt, hd)
+        Tensor queryMap = matmul(keys, vProj.weight().view(1, h, hd, vDim)).mul_(s); // (B, h, n_txt, v_dim)
+        Tensor queryBias = matmul(keys, vProj.bias().view(1, h, hd, 1)).mul_(s); // (B, h, n_txt, 1)
+        Tensor attn = bmm(v, queryMap.view(b, h * nTxt, vDim).transpose(1, 2)) // (B, n_img, h*n_txt)
+                .view(b, nImg, h, nTxt) // (B, n_img, h, n_txt)
+                .add_(queryBias.view(b, 1, h, nTxt)) // + s K_h b_q,h
+                .permute(0, 2, 1, 3); // (B, h, n_img, n_txt), a view of (B, n_img, h, n_txt) storage
+        attn = clamp(attn.sub(attn.max())); // global max over every batch element and head
 
-        Tensor attn = bmm(q, k.transpose(1, 2)); // (B*h, n_img, n_txt)
-        attn = attn.sub(attn.max()); // global max over every batch element and head
-        attn = clamp(attn);
-
-        Tensor attnT = attn.transpose(1, 2); // (B*h, n_txt, n_img)
-        Tensor attnL = clamp(attnT.sub(amax(attnT, new long[] {-1}, true))); // (B*h, n_txt, n_img)
+        Tensor attnT = attn.transpose(2, 3); // (B, h, n_txt, n_img)
+        Tensor attnL = clamp(attnT.sub(amax(attnT, new long[] {-1}, true))); // (B, h, n_txt, n_img)
         if (attentionMaskV != null) {
-            Tensor padV = attentionMaskV.view(b, 1, 1, nImg); // (B, 1, 1, n_img)
-            attnL = attnL.view(b, h, nTxt, nImg).masked_fill(padV, new Scalar(Double.NEGATIVE_INFINITY))
-                    .view(b * h, nTxt, nImg); // (B*h, n_txt, n_img)
+            attnL = attnL.masked_fill(attentionMaskV.view(b, 1, 1, nImg), new Scalar(Double.NEGATIVE_INFINITY));
         }
-        attnL = softmax(attnL, -1);
-
+        attnL = softmax(attnL, -1); // (B, h, n_txt, n_img)
         if (attentionMaskL != null) {
-            Tensor padL = attentionMaskL.view(b, 1, 1, nTxt); // (B, 1, 1, n_txt)
-            attn = attn.view(b, h, nImg, nTxt).masked_fill(padL, new Scalar(Double.NEGATIVE_INFINITY))
-                    .view(b * h, nImg, nTxt); // (B*h, n_img, n_txt)
+            attn = attn.masked_fill(attentionMaskL.view(b, 1, 1, nTxt), new Scalar(Double.NEGATIVE_INFINITY));
         }
-        Tensor attnV = softmax(attn, -1);
+        Tensor attnV = softmax(attn, -1); // (B, h, n_img, n_txt)
 
-        Tensor outV = merge(bmm(attnV, valueL), b, nImg); // (B, n_img, E)
-        Tensor outL = merge(bmm(attnL, valueV), b, nTxt); // (B, n_txt, E)
-        outV = linear(outV, outVProjWeight, new TensorOptional(outVProjBias)); // (B, n_img, v_dim)
-        outL = linear(outL, outLProjWeight, new TensorOptional(outLProjBias)); // (B, n_txt, l_dim)
+        // text side: (P_h v) W_vv,h^T + b_vv,h, heads concatenated, then out_l_proj
+        Tensor pv = bmm(attnL.reshape(b, h * nTxt, nImg), v).view(b, h, nTxt, vDim); // (B, h, n_txt, v_dim)
+        Tensor outL = matmul(pv, valuesVProj.weight().view(1, h, hd, vDim).transpose(2, 3)) // (B, h, n_txt, hd)
+                .add_(valuesVProj.bias().view(1, h, 1, hd))
+                .permute(0, 2, 1, 3) // (B, n_txt, h, hd)
+                .reshape(b, nTxt, cfg.embedDim()); // (B, n_txt, E)
+        outL = outLProj.forward(outL); // (B, n_txt, l_dim)
+
+        // image side: sum_h P_h (V_l,h W_out,h^T) + b_out
+        Tensor valuesL = heads(valuesLProj.forward(l), b, nTxt); // (B, h, n_txt, hd)
+        Tensor outMap = matmul(valuesL, outVProj.weight().view(vDim, h, hd).permute(1, 2, 0).unsqueeze(0))
+                .view(b, h * nTxt, vDim); // (B, h*n_txt, v_dim)
+        Tensor outV = bmm(attnV.permute(0, 2, 1, 3).reshape(b, nImg, h * nTxt), outMap) // (B, n_img, v_dim)
+                .add_(outVProj.bias());
         return new VisionLanguage(outV, outL);
     }
 
-    /** (B, len, E) -> (B*h, len, hd), the reference's {@code _shape(...).view(*proj_shape)}. */
+    /** (B, len, E) -> (B, h, len, hd), a view. */
     private Tensor heads(Tensor x, long b, long len) {
-        return x.view(b, len, cfg.numHeads(), cfg.headDim()).transpose(1, 2).contiguous()
-                .view(b * cfg.numHeads(), len, cfg.headDim()); // (B*h, len, hd)
-    }
-
-    /** (B*h, len, hd) -> (B, len, E). */
-    private Tensor merge(Tensor x, long b, long len) {
-        return x.view(b, cfg.numHeads(), len, cfg.headDim()).transpose(1, 2).reshape(b, len, cfg.embedDim()); // (B, len, E)
+        return x.view(b, len, cfg.numHeads(), cfg.headDim()).transpose(1, 2); // (B, h, len, hd)
     }
 
     private static Tensor clamp(Tensor x) {

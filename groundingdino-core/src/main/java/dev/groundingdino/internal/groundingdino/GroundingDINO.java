@@ -1,6 +1,7 @@
 package dev.groundingdino.internal.groundingdino;
 
 import static org.bytedeco.pytorch.global.torch.arange;
+import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.conv2d;
 import static org.bytedeco.pytorch.global.torch.group_norm;
 
@@ -8,20 +9,26 @@ import dev.groundingdino.internal.backbone.Joiner;
 import dev.groundingdino.internal.backbone.NestedTensor;
 import dev.groundingdino.internal.backbone.PositionEmbeddingSineHW;
 import dev.groundingdino.internal.bert.TextEncoder;
+import dev.groundingdino.internal.nn.MLP;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
+import dev.groundingdino.internal.runtime.TensorCache;
 import dev.groundingdino.internal.transformer.ContrastiveEmbed;
-import dev.groundingdino.internal.transformer.MLP;
 import dev.groundingdino.internal.transformer.Trace;
 import dev.groundingdino.internal.transformer.Transformer;
 import dev.groundingdino.internal.transformer.TransformerUtils;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -36,13 +43,22 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Parameters are found by the reference's state_dict names ({@code transformer.*}, {@code bert.*},
  * {@code feat_map.*}, {@code input_proj.{l}.{0,1}.*}, {@code backbone.0.*}, {@code bbox_embed.{i}.*} and, in
  * declare mode, the alias {@code transformer.decoder.bbox_embed.{i}.*}; with {@code dec_pred_bbox_embed_share} the
- * one shared head is loaded once, from {@code bbox_embed.0}). The class holds no native memory of its
- * own: the tensors belong to whoever owns the parameter source (see {@link LoadedGroundingDino}). Forward passes
- * run in the caller's inference scope and are thread-safe (the weights are only read).
+ * one shared head is loaded once, from {@code bbox_embed.0}). The weights belong to whoever owns the parameter
+ * source (see {@link LoadedGroundingDino}); the model itself only owns two small bounded caches, released by
+ * {@link #clearCaches()}: the BERT encodings of recent captions (a repeated prompt skips BERT) and the per-size
+ * tensors of recent input sizes (Swin masks and window permutations, position encodings). Forward passes run in the
+ * caller's inference scope and are thread-safe (the weights are only read; the caches are synchronised).
+ *
+ * <p>The forward pass is also available stage by stage ({@link #encodeText}, {@link #encodeImages},
+ * {@link #forward(Features, Transformer.TextFeatures, Trace)}), e.g. to benchmark or to reuse a text encoding.
  */
 public final class GroundingDINO {
     private static final int GROUP_NORM_GROUPS = 32;
     private static final double GROUP_NORM_EPS = 1e-5;
+    /** Captions whose BERT output is kept (per distinct token row; about 1 MB for a 256-token caption). */
+    static final int TEXT_CACHE_ENTRIES = 32;
+    /** Per-size tensors kept: 8 entries per input size (4 Swin stages, 4 levels), so the last 2 sizes. */
+    static final int GEOMETRY_CACHE_ENTRIES = 16;
 
     /**
      * The detector outputs.
@@ -52,6 +68,23 @@ public final class GroundingDINO {
      */
     public record Output(Tensor predLogits, Tensor predBoxes) {}
 
+    /**
+     * The image side as the transformer consumes it: per feature level the projected features, the padding mask
+     * and the position encoding.
+     *
+     * @param srcs per level (B, d, H_l, W_l)
+     * @param masks per level (B, H_l, W_l) bool, true on padding
+     * @param poss per level (B, d, H_l, W_l)
+     */
+    public record Features(List<Tensor> srcs, List<Tensor> masks, List<Tensor> poss) {
+        Tensor[] tensors() {
+            List<Tensor> all = new ArrayList<>(srcs);
+            all.addAll(masks);
+            all.addAll(poss);
+            return all.toArray(new Tensor[0]);
+        }
+    }
+
     private final GroundingDinoConfig cfg;
     private final Transformer transformer;
     private final TextEncoder textEncoder;
@@ -59,6 +92,8 @@ public final class GroundingDINO {
     private final Joiner backbone;
     private final MLP[] bboxEmbed;
     private final ContrastiveEmbed classEmbed = new ContrastiveEmbed();
+    private final TensorCache textCache = new TensorCache(TEXT_CACHE_ENTRIES);
+    private final TensorCache geometryCache = new TensorCache(GEOMETRY_CACHE_ENTRIES);
 
     /** One {@code input_proj.{l}}: {@code Sequential(Conv2d, GroupNorm(32, d))}. */
     private record InputProj(Tensor convWeight, Tensor convBias, Tensor normWeight, Tensor normBias, long stride,
@@ -77,6 +112,10 @@ public final class GroundingDINO {
                     GROUP_NORM_EPS, false);
         }
     }
+
+    /** One caption row of a {@link TextBatch} (cache key of its BERT output). */
+    private record TextRow(String mode, int length, List<Long> ids, List<Long> positions, String selfMask,
+            String device) {}
 
     /**
      * Builds the model, declaring (in declare mode) or loading every parameter.
@@ -103,7 +142,7 @@ public final class GroundingDINO {
         }
         this.backbone = new Joiner(cfg.swin(),
                 PositionEmbeddingSineHW.groundingDino(d, cfg.peTemperatureH(), cfg.peTemperatureW()),
-                p.child("backbone"));
+                p.child("backbone"), geometryCache);
         this.bboxEmbed = new MLP[cfg.transformer().decLayers()];
         ParamTree bp = p.child("bbox_embed");
         for (int i = 0; i < bboxEmbed.length; i++) {
@@ -124,6 +163,22 @@ public final class GroundingDINO {
 
     public GroundingDinoConfig config() {
         return cfg;
+    }
+
+    /** The deformable transformer (for stage-by-stage use of {@link Transformer#encode} and friends). */
+    public Transformer transformer() {
+        return transformer;
+    }
+
+    /** Releases the cached text encodings and per-size tensors (the model stays usable). Idempotent. */
+    public void clearCaches() {
+        textCache.clear();
+        geometryCache.clear();
+    }
+
+    /** Entries in the text cache (distinct caption rows) and in the per-size cache, for tests and monitoring. */
+    public int[] cacheSizes() {
+        return new int[] {textCache.size(), geometryCache.size()};
     }
 
     /**
@@ -153,65 +208,175 @@ public final class GroundingDINO {
             throw new IllegalArgumentException("got " + b + " images but " + text.batch()
                     + " caption rows; give one caption per image or one for all");
         }
-        TextBatch.Tensors t = text.tensors();
-        Tensor device = samples.tensors();
-        Tensor inputIds = t.inputIds().to(device.device(), t.inputIds().scalar_type());
-        Tensor tokenTypes = t.tokenTypeIds().to(device.device(), t.tokenTypeIds().scalar_type());
-        Tensor tokenMask = t.textTokenMask().to(device.device(), t.textTokenMask().scalar_type());
-        Tensor positionIds = t.positionIds().to(device.device(), t.positionIds().scalar_type());
-        Tensor selfMask = t.textSelfAttentionMasks().to(device.device(), t.textSelfAttentionMasks().scalar_type());
+        Transformer.TextFeatures textFeatures = encodeText(text, samples.tensors().device(), trace);
+        Features features = encodeImages(samples, trace);
+        return forward(features, textFeatures, trace);
+    }
 
-        Tensor lastHidden;
-        if (cfg.subSentencePresent()) {
-            lastHidden = textEncoder.bert().forward(inputIds, tokenTypes, positionIds, selfMask); // (B, n, H_bert)
-        } else {
-            // plain tokenizer inputs: padding mask as keys, default positions 0..n-1
-            long n = inputIds.size(1);
-            Tensor keys = tokenMask.unsqueeze(1).expand(b, n, n); // (B, n, n)
-            Tensor positions = arange(new Scalar((double) n),
-                    new TensorOptions(ScalarType.Long).device(new DeviceOptional(device.device()))); // (n)
-            Tensor positionsB = positions.unsqueeze(0).expand(b, n); // (B, n)
-            lastHidden = textEncoder.bert().forward(inputIds, tokenTypes, positionsB, keys); // (B, n, H_bert)
-        }
+    /**
+     * The text side: BERT on every caption row (taken from the cache when the same row was encoded recently), then
+     * {@code feat_map}.
+     *
+     * @param text the captions, one row per image
+     * @param device where the model's weights live
+     * @param trace receives {@code bert_last_hidden_state} and {@code encoded_text_in}, or null
+     */
+    public Transformer.TextFeatures encodeText(TextBatch text, Device device, Trace trace) {
+        TextBatch.Tensors t = text.tensors();
+        Tensor tokenMask = t.textTokenMask().to(device, t.textTokenMask().scalar_type()); // (B, n)
+        Tensor positionIds = t.positionIds().to(device, t.positionIds().scalar_type()); // (B, n)
+        Tensor selfMask = t.textSelfAttentionMasks().to(device, t.textSelfAttentionMasks().scalar_type()); // (B,n,n)
+        Tensor lastHidden = bertRows(text, t, device); // (B, n, H_bert)
         Tensor encodedText = textEncoder.featMap(lastHidden); // (B, n, d)
         Trace.record(trace, "bert_last_hidden_state", lastHidden);
         Trace.record(trace, "encoded_text_in", encodedText);
+        return new Transformer.TextFeatures(encodedText, tokenMask, positionIds, selfMask);
+    }
 
-        List<Joiner.Level> features = backbone.forward(samples);
-        List<Tensor> srcs = new ArrayList<>();
-        List<Tensor> masks = new ArrayList<>();
-        List<Tensor> poss = new ArrayList<>();
-        for (int l = 0; l < features.size(); l++) {
-            Joiner.Level level = features.get(l);
-            Trace.record(trace, "backbone_level" + l, level.features());
-            Trace.record(trace, "backbone_mask" + l, level.mask());
-            srcs.add(inputProj[l].forward(level.features()));
-            masks.add(level.mask());
-            poss.add(level.pos());
+    /** BERT's last hidden state per row, each distinct row computed once and cached. */
+    private Tensor bertRows(TextBatch text, TextBatch.Tensors t, Device device) {
+        int b = text.batch();
+        int n = text.length();
+        long[] ids = text.inputIds();
+        long[] positions = text.positionIds();
+        long[] attention = text.attentionMask();
+        boolean[] selfMask = text.selfAttentionMask();
+        String deviceName = device.str().getString();
+        String mode = cfg.subSentencePresent() ? "sub-sentence" : "padding";
+        List<TextRow> keys = new ArrayList<>(b);
+        Map<TextRow, Integer> firstRow = new LinkedHashMap<>();
+        for (int i = 0; i < b; i++) {
+            List<Long> rowIds = Arrays.stream(ids, i * n, (i + 1) * n).boxed().toList();
+            TextRow key;
+            if (cfg.subSentencePresent()) {
+                StringBuilder mask = new StringBuilder(n * n);
+                for (int k = i * n * n; k < (i + 1) * n * n; k++) {
+                    mask.append(selfMask[k] ? '1' : '0');
+                }
+                key = new TextRow(mode, n, rowIds, Arrays.stream(positions, i * n, (i + 1) * n).boxed().toList(),
+                        mask.toString(), deviceName);
+            } else {
+                StringBuilder mask = new StringBuilder(n);
+                for (int k = i * n; k < (i + 1) * n; k++) {
+                    mask.append(attention[k] != 0 ? '1' : '0');
+                }
+                key = new TextRow(mode, n, rowIds, List.of(), mask.toString(), deviceName);
+            }
+            keys.add(key);
+            firstRow.putIfAbsent(key, i);
         }
-        for (int l = features.size(); l < inputProj.length; l++) {
-            Tensor input = l == features.size() ? features.get(features.size() - 1).features() : srcs.get(l - 1);
-            Tensor src = inputProj[l].forward(input); // (B, d, H_l, W_l)
-            Tensor mask = Joiner.interpolateMask(samples.mask(), src.size(2), src.size(3)); // (B, H_l, W_l)
-            srcs.add(src);
-            masks.add(mask);
-            poss.add(backbone.positionEmbedding().forward(mask).to(src.scalar_type()));
+        Map<TextRow, Tensor> rows = new LinkedHashMap<>();
+        for (Map.Entry<TextRow, Integer> e : firstRow.entrySet()) {
+            int row = e.getValue();
+            rows.put(e.getKey(), textCache.getOne(e.getKey(), () -> bert(t, row, device))); // (1, n, H_bert)
         }
-        for (int l = 0; l < srcs.size(); l++) {
-            Trace.record(trace, "src" + l, srcs.get(l));
-            Trace.record(trace, "pos" + l, poss.get(l));
+        if (b == 1) {
+            return rows.get(keys.get(0));
         }
+        TensorVector all = new TensorVector();
+        for (TextRow key : keys) {
+            all.push_back(rows.get(key));
+        }
+        return cat(all, 0); // (B, n, H_bert)
+    }
 
-        Transformer.Output out = transformer.forward(srcs, masks, poss,
-                new Transformer.TextFeatures(encodedText, tokenMask, positionIds, selfMask), bboxEmbed, trace);
+    /** BERT on row {@code row} of the batch: (1, n, H_bert). */
+    private Tensor bert(TextBatch.Tensors t, int row, Device device) {
+        Tensor inputIds = t.inputIds().narrow(0, row, 1).to(device, t.inputIds().scalar_type()); // (1, n)
+        Tensor tokenTypes = t.tokenTypeIds().narrow(0, row, 1).to(device, t.tokenTypeIds().scalar_type()); // (1, n)
+        if (cfg.subSentencePresent()) {
+            Tensor positionIds = t.positionIds().narrow(0, row, 1).to(device, t.positionIds().scalar_type());
+            Tensor selfMask = t.textSelfAttentionMasks().narrow(0, row, 1)
+                    .to(device, t.textSelfAttentionMasks().scalar_type()); // (1, n, n)
+            return textEncoder.bert().forward(inputIds, tokenTypes, positionIds, selfMask); // (1, n, H_bert)
+        }
+        // plain tokenizer inputs: padding mask as keys, default positions 0..n-1
+        long n = inputIds.size(1);
+        Tensor tokenMask = t.textTokenMask().narrow(0, row, 1).to(device, t.textTokenMask().scalar_type()); // (1, n)
+        Tensor keys = tokenMask.unsqueeze(1).expand(1, n, n); // (1, n, n)
+        Tensor positions = arange(new Scalar((double) n),
+                new TensorOptions(ScalarType.Long).device(new DeviceOptional(device))).unsqueeze(0); // (1, n)
+        return textEncoder.bert().forward(inputIds, tokenTypes, positions, keys); // (1, n, H_bert)
+    }
+
+    /**
+     * The image side: Swin backbone, position encodings, {@code input_proj} and the extra levels. Without a trace,
+     * the backbone's outputs are freed once projected.
+     *
+     * @param samples normalised images (B, 3, H, W) padded bottom-right, mask true on padding
+     * @param trace receives {@code backbone_level*}, {@code backbone_mask*}, {@code src*}, {@code pos*}, or null
+     */
+    public Features encodeImages(NestedTensor samples, Trace trace) {
+        Tensor images = samples.tensors();
+        Tensor weight = inputProj[0].convWeight();
+        if (images.scalar_type().intern() != weight.scalar_type().intern()) {
+            images = images.to(weight.scalar_type()); // the model's dtype (bfloat16 weights: bfloat16 images)
+        }
+        NestedTensor input = new NestedTensor(images, samples.mask());
+        return Scopes.keepUnless(Trace.keeps(trace), () -> {
+            List<Joiner.Level> features = backbone.forward(input);
+            List<Tensor> srcs = new ArrayList<>();
+            List<Tensor> masks = new ArrayList<>();
+            List<Tensor> poss = new ArrayList<>();
+            for (int l = 0; l < features.size(); l++) {
+                Joiner.Level level = features.get(l);
+                Trace.record(trace, "backbone_level" + l, level.features());
+                Trace.record(trace, "backbone_mask" + l, level.mask());
+                srcs.add(inputProj[l].forward(level.features()));
+                masks.add(level.mask());
+                poss.add(level.pos());
+            }
+            boolean padded = inputProj.length > features.size() && input.mask().any().item_bool();
+            for (int l = features.size(); l < inputProj.length; l++) {
+                Tensor in = l == features.size() ? features.get(features.size() - 1).features() : srcs.get(l - 1);
+                Tensor src = inputProj[l].forward(in); // (B, d, H_l, W_l)
+                Tensor mask = Joiner.interpolateMask(input.mask(), src.size(2), src.size(3)); // (B, H_l, W_l)
+                srcs.add(src);
+                masks.add(mask);
+                poss.add(backbone.position(mask, padded, src));
+            }
+            for (int l = 0; l < srcs.size(); l++) {
+                Trace.record(trace, "src" + l, srcs.get(l));
+                Trace.record(trace, "pos" + l, poss.get(l));
+            }
+            return new Features(srcs, masks, poss);
+        }, Features::tensors);
+    }
+
+    /**
+     * The transformer and the detection heads on encoded images and text.
+     *
+     * @param features the image side ({@link #encodeImages})
+     * @param text the text side ({@link #encodeText})
+     * @param trace receives the transformer's intermediates, {@code pred_logits} and {@code pred_boxes}, or null
+     */
+    public Output forward(Features features, Transformer.TextFeatures text, Trace trace) {
+        Transformer.Output out = transformer.forward(features.srcs(), features.masks(), features.poss(), text,
+                bboxEmbed, trace);
+        return heads(out, text, trace);
+    }
+
+    /**
+     * The detection heads on the last decoder layer.
+     *
+     * @param out the transformer's outputs
+     * @param text the text side (its token mask)
+     * @param trace receives {@code pred_logits} and {@code pred_boxes}, or null
+     */
+    public Output heads(Transformer.Output out, Transformer.TextFeatures text, Trace trace) {
         int last = out.hs().size() - 1;
         Tensor hs = out.hs().get(last); // (B, Q, d)
         Tensor predBoxes = bboxEmbed[last].forward(hs)
                 .add(TransformerUtils.inverseSigmoid(out.references().get(last)))
                 .sigmoid(); // (B, Q, 4)
-        Tensor predLogits = classEmbed.forward(hs, out.memoryText(), tokenMask); // (B, Q, 256)
+        Tensor predLogits = classEmbed.forward(hs, out.memoryText(), text.textTokenMask()); // (B, Q, 256)
         Trace.record(trace, "pred_logits", predLogits);
         Trace.record(trace, "pred_boxes", predBoxes);
         return new Output(predLogits, predBoxes);
+    }
+
+    /** The detector's box heads ({@code bbox_embed}), one per decoder layer. */
+    public MLP[] bboxEmbed() {
+        return bboxEmbed.clone();
     }
 }

@@ -18,6 +18,14 @@ import org.slf4j.LoggerFactory;
  * that dependency from the system (e.g. Debian's {@code libtorch1.13}) and the JVM dies with SIGSEGV. We
  * extract the complete native folders of every preset first; then all dependencies resolve next to each other.
  * Every entry point of the library calls {@link #ensureLoaded()} before it touches a torch class.
+ *
+ * <p>Thread pools: libtorch runs its ops on an OpenMP pool (one thread per core) and this build's float32 matrix
+ * products on OpenBLAS, which has its own pthread pool; on a small machine the two pools compete for the same cores
+ * and small products inside parallel ops (fused attention, {@code bmm}) stall for milliseconds. The model's linear
+ * layers run on oneDNN (OpenMP pool), so OpenBLAS only sees those small products, which one thread does best:
+ * unless the environment sets {@code OPENBLAS_NUM_THREADS} (then that value is kept), loading sets OpenBLAS to one
+ * thread (a process-wide OpenBLAS setting, 1.6x faster full-size GroundingDINO forward on the project's 2-core
+ * machine; see docs/performance.md). No JavaCPP system property is set.
  */
 public final class Natives {
     private static final Logger LOG = LoggerFactory.getLogger(Natives.class);
@@ -56,7 +64,25 @@ public final class Natives {
                         e);
             }
             loaded = true;
+            singleThreadedBlas();
             LOG.debug("libtorch loaded in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        }
+    }
+
+    /** OpenBLAS on one thread unless the user chose a thread count through the environment (see the class doc). */
+    private static void singleThreadedBlas() {
+        if (System.getenv("OPENBLAS_NUM_THREADS") != null) {
+            LOG.debug("OPENBLAS_NUM_THREADS={} set by the environment; OpenBLAS threads left as they are",
+                    System.getenv("OPENBLAS_NUM_THREADS"));
+            return;
+        }
+        try {
+            Loader.load(org.bytedeco.openblas.global.openblas.class);
+            org.bytedeco.openblas.presets.openblas.blas_set_num_threads(1);
+            LOG.debug("OpenBLAS set to 1 thread (set OPENBLAS_NUM_THREADS to choose another count)");
+        } catch (Throwable e) {
+            // only a performance setting: libtorch works with OpenBLAS's default threads
+            LOG.debug("could not set the OpenBLAS thread count: {}", e.toString());
         }
     }
 

@@ -3,6 +3,8 @@ package dev.groundingdino.internal.swin;
 import static org.bytedeco.pytorch.global.torch.tensor;
 
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
+import dev.groundingdino.internal.runtime.TensorCache;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Scalar;
@@ -26,6 +28,10 @@ public final class BasicLayer {
     private final int shiftSize;
     private final List<SwinTransformerBlock> blocks;
     private final PatchMerging downsample; // null on the last stage
+    private final TensorCache cache;
+
+    /** The per-size tensors of a stage: region mask and window permutations (cache key). */
+    private record Geometry(BasicLayer layer, int height, int width, String deviceAndType) {}
 
     /**
      * @param dim        channels of this stage
@@ -39,6 +45,16 @@ public final class BasicLayer {
      */
     public BasicLayer(int dim, int depth, int numHeads, int windowSize, int mlpHidden, boolean qkvBias,
             boolean downsample, ParamTree p) {
+        this(dim, depth, numHeads, windowSize, mlpHidden, qkvBias, downsample, p, TensorCache.disabled());
+    }
+
+    /**
+     * As {@link #BasicLayer(int, int, int, int, int, boolean, boolean, ParamTree)}, keeping the region mask and
+     * window permutations of recent input sizes in {@code cache}.
+     */
+    public BasicLayer(int dim, int depth, int numHeads, int windowSize, int mlpHidden, boolean qkvBias,
+            boolean downsample, ParamTree p, TensorCache cache) {
+        this.cache = cache;
         this.windowSize = windowSize;
         this.shiftSize = windowSize / 2;
         List<SwinTransformerBlock> list = new ArrayList<>(depth);
@@ -57,11 +73,25 @@ public final class BasicLayer {
      * @param width  {@code W}
      */
     public Output forward(Tensor x, int height, int width) {
-        Tensor mask = blocks.size() > 1 && shiftSize > 0 ? attentionMask(x, height, width) : null;
-        Tensor h = x;
-        for (SwinTransformerBlock block : blocks) {
-            h = block.forward(h, height, width, mask); // (B, H*W, C)
-        }
+        boolean shifted = blocks.stream().anyMatch(b -> b.shiftSize() > 0);
+        Tensor[] geometry = cache.get(new Geometry(this, height, width, x.device().str().getString() + "/"
+                + x.scalar_type()), () -> {
+                    Tensor[] regular = WindowIndex.of(height, width, windowSize, 0, x).tensors();
+                    Tensor[] shiftedIdx = shifted ? WindowIndex.of(height, width, windowSize, shiftSize, x).tensors()
+                            : new Tensor[3];
+                    return new Tensor[] {shifted ? attentionMask(x, height, width) : null, regular[0], regular[1],
+                            regular[2], shiftedIdx[0], shiftedIdx[1], shiftedIdx[2]};
+                });
+        Tensor mask = geometry[0];
+        WindowIndex regular = WindowIndex.of(height, width, windowSize,
+                new Tensor[] {geometry[1], geometry[2], geometry[3]});
+        WindowIndex shiftedIndex = shifted ? WindowIndex.of(height, width, windowSize,
+                new Tensor[] {geometry[4], geometry[5], geometry[6]}) : null;
+        // (B, H*W, C) through the blocks; each block's temporaries and input are freed once the next is computed
+        Tensor h = Scopes.chain(x, blocks.size(), (i, in) -> {
+            SwinTransformerBlock block = blocks.get(i);
+            return block.forward(in, height, width, mask, block.shiftSize() > 0 ? shiftedIndex : regular);
+        }, t -> new Tensor[] {t});
         if (downsample == null) {
             return new Output(h, height, width, h, height, width);
         }

@@ -1,7 +1,8 @@
 package dev.groundingdino.internal.swin;
 
-import static org.bytedeco.pytorch.global.torch.gelu;
+import static org.bytedeco.pytorch.global.torch.gelu_;
 
+import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
 
@@ -25,6 +26,6 @@ public final class Mlp {
 
     /** {@code x}: (..., C) to (..., C). */
     public Tensor forward(Tensor x) {
-        return fc2.forward(gelu(fc1.forward(x)));
+        return fc2.forward(gelu_(fc1.forward(x))); // GELU in place on fc1's fresh output
     }
 }

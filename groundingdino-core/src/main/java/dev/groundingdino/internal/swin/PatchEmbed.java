@@ -3,6 +3,7 @@ package dev.groundingdino.internal.swin;
 import static org.bytedeco.pytorch.global.torch.conv2d;
 import static org.bytedeco.pytorch.global.torch.pad;
 
+import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;

@@ -3,6 +3,8 @@ package dev.groundingdino.internal.swin;
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.pad;
 
+import dev.groundingdino.internal.nn.LayerNorm;
+import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;

@@ -1,9 +1,15 @@
 package dev.groundingdino.internal.swin;
 
+import static org.bytedeco.pytorch.global.torch.cat;
+
+import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
+import dev.groundingdino.internal.runtime.TensorCache;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -21,7 +27,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * The image padding mask plays no part here: every sample of a batch is processed as the full padded canvas,
  * exactly like the reference (see {@code dev.groundingdino.internal.backbone.Joiner} for the masks).
  *
- * <p>Thread-safe: holds only the weights; {@link #forward} allocates its temporaries in the caller's scope.
+ * <p>Thread-safe: holds only the weights (and the per-size cache it was given); {@link #forward} frees its
+ * temporaries stage by stage and returns its outputs in the caller's scope, one image of a batch at a time.
  */
 public final class SwinTransformer {
     private final SwinConfig cfg;
@@ -37,13 +44,21 @@ public final class SwinTransformer {
      *     a stored {@code relative_position_index} differs from the standard one
      */
     public SwinTransformer(SwinConfig cfg, ParamTree p) {
+        this(cfg, p, TensorCache.disabled());
+    }
+
+    /**
+     * As {@link #SwinTransformer(SwinConfig, ParamTree)}, keeping the per-size masks and window permutations of
+     * every stage in {@code cache}.
+     */
+    public SwinTransformer(SwinConfig cfg, ParamTree p, TensorCache cache) {
         this.cfg = cfg;
         this.patchEmbed = new PatchEmbed(cfg, p.child("patch_embed"));
         List<BasicLayer> list = new ArrayList<>();
         ParamTree layersTree = p.child("layers");
         for (int i = 0; i < cfg.numLayers(); i++) {
             list.add(new BasicLayer(cfg.numFeatures(i), cfg.depth(i), cfg.heads(i), cfg.windowSize(),
-                    cfg.mlpHidden(i), cfg.qkvBias(), i < cfg.numLayers() - 1, layersTree.child(i)));
+                    cfg.mlpHidden(i), cfg.qkvBias(), i < cfg.numLayers() - 1, layersTree.child(i), cache));
         }
         this.layers = List.copyOf(list);
         List<LayerNorm> norms = new ArrayList<>();
@@ -64,11 +79,38 @@ public final class SwinTransformer {
      *
      * @param images normalised float images (B, inChans, H, W), B >= 1, any H, W >= 1 (padded internally)
      * @return one tensor (B, C_i, H_i, W_i) per entry of {@link SwinConfig#outIndices()}, in that order
+     *     (channels-last strides: the permuted normalised tokens, not copied)
      * @throws IllegalArgumentException if {@code images} is not a 4-d floating-point tensor with
      *     {@code inChans} channels
      */
     public List<Tensor> forward(Tensor images) {
         checkInput(images);
+        long batch = images.size(0);
+        if (batch == 1) {
+            return forwardBatch(images);
+        }
+        // Every op of the backbone works on each image alone: run them one at a time, so the transient memory is that
+        // of one image (a batch of 10 at 800x1067 would otherwise hold ~3 GB of stage-0 temporaries at once).
+        List<TensorVector> perLevel = new ArrayList<>();
+        for (long b = 0; b < batch; b++) {
+            long image = b;
+            List<Tensor> levels = Scopes.tensors(() -> forwardBatch(images.narrow(0, image, 1)));
+            for (int l = 0; l < levels.size(); l++) {
+                if (perLevel.size() <= l) {
+                    perLevel.add(new TensorVector());
+                }
+                perLevel.get(l).push_back(levels.get(l)); // (1, C_l, H_l, W_l)
+            }
+        }
+        List<Tensor> outs = new ArrayList<>(perLevel.size());
+        for (TensorVector level : perLevel) {
+            outs.add(cat(level, 0)); // (B, C_l, H_l, W_l)
+        }
+        return outs;
+    }
+
+    /** The backbone on the whole batch at once. */
+    private List<Tensor> forwardBatch(Tensor images) {
         Tensor x = patchEmbed.forward(images); // (B, C, Wh, Ww)
         int height = (int) x.size(2);
         int width = (int) x.size(3);
@@ -77,17 +119,29 @@ public final class SwinTransformer {
         List<Tensor> outs = new ArrayList<>(outNorms.size());
         int next = 0;
         for (int i = 0; i <= lastStage; i++) {
-            BasicLayer.Output o = layers.get(i).forward(x, height, width);
-            if (next < outNorms.size() && cfg.outIndices().get(next) == i) {
-                Tensor normed = outNorms.get(next).forward(o.out()); // (B, H*W, C_i)
-                outs.add(normed.view(-1, o.height(), o.width(), cfg.numFeatures(i)) // (B, H, W, C_i)
-                        .permute(0, 3, 1, 2) // (B, C_i, H, W)
-                        .contiguous());
+            // one stage per nested scope: only the stage's output and the next stage's input survive it
+            BasicLayer layer = layers.get(i);
+            LayerNorm outNorm = next < outNorms.size() && cfg.outIndices().get(next) == i ? outNorms.get(next) : null;
+            Tensor in = x;
+            int h = height;
+            int w = width;
+            int channels = cfg.numFeatures(i);
+            boolean last = i == lastStage;
+            Tensor[] stage = Scopes.keep(() -> {
+                BasicLayer.Output o = layer.forward(in, h, w);
+                Tensor feature = outNorm == null ? null
+                        : outNorm.forward(o.out()) // (B, H*W, C_i)
+                                .view(-1, h, w, channels) // (B, H, W, C_i)
+                                .permute(0, 3, 1, 2); // (B, C_i, H, W), channels-last strides (no copy)
+                return new Tensor[] {feature, last ? null : o.down()};
+            }, r -> r);
+            if (outNorm != null) {
+                outs.add(stage[0]);
                 next++;
             }
-            x = o.down();
-            height = o.downHeight();
-            width = o.downWidth();
+            x = stage[1];
+            height = (height + 1) / 2;
+            width = (width + 1) / 2;
         }
         return outs;
     }

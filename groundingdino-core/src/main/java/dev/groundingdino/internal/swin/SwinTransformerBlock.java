@@ -1,9 +1,8 @@
 package dev.groundingdino.internal.swin;
 
-import static org.bytedeco.pytorch.global.torch.pad;
-import static org.bytedeco.pytorch.global.torch.roll;
-
+import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -12,7 +11,9 @@ import org.bytedeco.pytorch.Tensor;
  * <p>Forward, exactly as the reference: {@code norm1}; pad right/bottom with zeros to a multiple of the window
  * (after the norm; padded tokens are not masked and take part in the attention); on shifted blocks
  * ({@code shiftSize > 0}) a cyclic shift by {@code -shiftSize} on both axes and the region mask; window attention;
- * window merge; reverse shift; crop; residual; then {@code x + mlp(norm2(x))}. The spatial size is passed to
+ * window merge; reverse shift; crop; residual; then {@code x + mlp(norm2(x))}. Padding, shift and partition are
+ * one gather here, merge, reverse shift and crop another ({@link WindowIndex}); each half runs in a nested scope so
+ * its temporaries are freed before the MLP. The spatial size is passed to
  * {@link #forward} instead of being stored on the module (the reference sets {@code blk.H}, {@code blk.W}), so one
  * instance serves concurrent calls.
  */
@@ -57,6 +58,11 @@ public final class SwinTransformerBlock {
      * @return (B, H*W, C)
      */
     public Tensor forward(Tensor x, int height, int width, Tensor attnMask) {
+        return forward(x, height, width, attnMask, WindowIndex.of(height, width, windowSize, shiftSize, x));
+    }
+
+    /** {@link #forward(Tensor, int, int, Tensor)} with the layer's window permutation for this block's shift. */
+    Tensor forward(Tensor x, int height, int width, Tensor attnMask, WindowIndex index) {
         long batch = x.size(0);
         if (x.size(1) != (long) height * width || x.size(2) != dim) {
             throw new IllegalArgumentException("block input has shape [" + batch + ", " + x.size(1) + ", "
@@ -65,31 +71,17 @@ public final class SwinTransformerBlock {
         if (shiftSize > 0 && attnMask == null) {
             throw new IllegalArgumentException("a shifted block needs the attention mask of its layer");
         }
-        Tensor shortcut = x;
-        Tensor h = norm1.forward(x).view(batch, height, width, dim); // (B, H, W, C)
+        // norm1, zero-pad to whole windows, roll by -shift, window partition: one gather
+        Tensor windows = Scopes.tensor(() -> index.partition(norm1.forward(x))); // (nW*B, N, C)
+        Tensor attended = Scopes.tensor(() -> attn.forward(windows, shiftSize > 0 ? attnMask : null)); // (nW*B, N, C)
+        // window merge, roll by +shift, crop: one gather; then the residual in place
+        Tensor out = index.merge(attended).add_(x); // (B, H*W, C) x + attention
+        return mlp.forward(norm2.forward(out)).add_(out); // out + mlp(norm2(out))
+    }
 
-        int padR = (windowSize - width % windowSize) % windowSize;
-        int padB = (windowSize - height % windowSize) % windowSize;
-        if (padR > 0 || padB > 0) {
-            h = pad(h, 0, 0, 0, padR, 0, padB); // (B, Hp, Wp, C)
-        }
-        int hp = height + padB;
-        int wp = width + padR;
-
-        Tensor shifted = shiftSize > 0 ? roll(h, new long[] {-shiftSize, -shiftSize}, 1, 2) : h; // (B, Hp, Wp, C)
-        Tensor windows = windowPartition(shifted, windowSize) // (nW*B, Ws, Ws, C)
-                .view(-1, (long) windowSize * windowSize, dim); // (nW*B, N, C)
-        Tensor attnWindows = attn.forward(windows, shiftSize > 0 ? attnMask : null) // (nW*B, N, C)
-                .view(-1, windowSize, windowSize, dim); // (nW*B, Ws, Ws, C)
-        shifted = windowReverse(attnWindows, windowSize, hp, wp); // (B, Hp, Wp, C)
-        h = shiftSize > 0 ? roll(shifted, new long[] {shiftSize, shiftSize}, 1, 2) : shifted; // (B, Hp, Wp, C)
-        if (padR > 0 || padB > 0) {
-            h = h.narrow(1, 0, height).narrow(2, 0, width).contiguous(); // (B, H, W, C)
-        }
-        h = h.view(batch, (long) height * width, dim); // (B, H*W, C)
-
-        Tensor out = shortcut.add(h);
-        return out.add(mlp.forward(norm2.forward(out)));
+    /** The cyclic shift of this block's windows (0 or {@code windowSize / 2}). */
+    int shiftSize() {
+        return shiftSize;
     }
 
     /**
@@ -107,12 +99,4 @@ public final class SwinTransformerBlock {
                 .view(-1, ws, ws, c); // (B*nW, ws, ws, C)
     }
 
-    /** {@code swin_transformer.py::window_reverse}: the inverse of {@link #windowPartition}, to (B, H, W, C). */
-    static Tensor windowReverse(Tensor windows, int ws, int h, int w) {
-        long b = windows.size(0) / ((long) (h / ws) * (w / ws));
-        return windows.view(b, h / ws, w / ws, ws, ws, -1) // (B, H/ws, W/ws, ws, ws, C)
-                .permute(0, 1, 3, 2, 4, 5) // (B, H/ws, ws, W/ws, ws, C)
-                .contiguous()
-                .view(b, h, w, -1); // (B, H, W, C)
-    }
 }

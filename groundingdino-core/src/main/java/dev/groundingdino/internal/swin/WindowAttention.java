@@ -1,17 +1,19 @@
 package dev.groundingdino.internal.swin;
 
-import static org.bytedeco.pytorch.global.torch.matmul;
-import static org.bytedeco.pytorch.global.torch.softmax;
+import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.tensor;
 
 import dev.groundingdino.CheckpointException;
+import dev.groundingdino.internal.nn.Attention;
+import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -20,7 +22,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>{@code q} is scaled by {@code head_dim^-0.5} before {@code q @ k^T}; the bias
  * {@code relative_position_bias_table[relative_position_index]} is added per head, then (shifted windows only)
- * the region mask, then softmax. The {@code relative_position_index} buffer is stored in checkpoints (int64); it is
+ * the region mask, then softmax. Here bias and region mask are summed into one additive float mask and the whole
+ * {@code softmax(q k^T * scale + mask) v} runs in libtorch's fused {@code scaled_dot_product_attention}, which never
+ * materialises the (windows, heads, N, N) scores (same result up to float rounding, ~1e-7). The
+ * {@code relative_position_index} buffer is stored in checkpoints (int64); it is
  * declared so strict loading matches, but computed here ({@link #relativePositionIndex(int)}): when loading, the
  * checkpoint's copy is compared with it and a difference is reported as a {@link CheckpointException}.
  */
@@ -116,37 +121,62 @@ public final class WindowAttention {
     public Tensor forward(Tensor x, Tensor mask) {
         long windows = x.size(0);
         long n = x.size(1);
+        // q, k, v and the scores only live in this nested scope
+        Tensor out = Scopes.tensor(() -> attend(x, mask).transpose(1, 2).reshape(windows, n, dim)); // (B_, N, C)
+        return proj.forward(out);
+    }
+
+    /** {@code softmax(q k^T * scale + bias [+ mask]) v}: (B_, N, C) to (B_, nH, N, hd). */
+    private Tensor attend(Tensor x, Tensor mask) {
+        long windows = x.size(0);
+        long n = x.size(1);
         long headDim = dim / numHeads;
         Tensor qkvOut = qkv.forward(x)
-                .reshape(windows, n, 3, numHeads, headDim) // (B_, N, 3, nH, hd)
-                .permute(2, 0, 3, 1, 4); // (3, B_, nH, N, hd)
-        Tensor q = qkvOut.select(0, 0).mul(new Scalar(scale)); // (B_, nH, N, hd)
+                .view(windows, n, 3, numHeads, headDim) // (B_, N, 3, nH, hd)
+                .permute(2, 0, 3, 1, 4); // (3, B_, nH, N, hd), a view
+        Tensor q = qkvOut.select(0, 0); // (B_, nH, N, hd)
         Tensor k = qkvOut.select(0, 1); // (B_, nH, N, hd)
         Tensor v = qkvOut.select(0, 2); // (B_, nH, N, hd)
-        Tensor attn = matmul(q, k.transpose(-2, -1)); // (B_, nH, N, N)
+        Tensor bias = relativePositionBias(x); // (nH, N, N)
 
+        // the bias and the region mask form one additive mask of the fused attention
+        if (mask == null) {
+            return attention(q, k, v, bias.unsqueeze(0)); // mask (1, nH, N, N) for every window
+        }
+        long nW = mask.size(0);
+        if (windows % nW != 0) {
+            throw new IllegalArgumentException(windows + " windows are not a multiple of the mask's " + nW);
+        }
+        Tensor additive = mask.to(x.scalar_type()).unsqueeze(1).add(bias.unsqueeze(0)); // (nW, nH, N, N)
+        long images = windows / nW;
+        if (images == 1) {
+            return attention(q, k, v, additive);
+        }
+        TensorVector perImage = new TensorVector();
+        for (long i = 0; i < images; i++) {
+            perImage.push_back(attention(q.narrow(0, i * nW, nW), k.narrow(0, i * nW, nW), v.narrow(0, i * nW, nW),
+                    additive)); // (nW, nH, N, hd)
+        }
+        return cat(perImage, 0); // (B_, nH, N, hd)
+    }
+
+    /** {@code relative_position_bias_table[relative_position_index]} as (nH, N, N) in the dtype of {@code like}. */
+    private Tensor relativePositionBias(Tensor like) {
+        long n = (long) windowSize * windowSize;
         Tensor index = tensor(relativePositionIndex); // (N * N)
         if (!relativePositionBiasTable.device().is_cpu()) {
             index = index.to(relativePositionBiasTable.device(), ScalarType.Long);
         }
-        Tensor bias = relativePositionBiasTable.index_select(0, index) // (N * N, nH)
+        return relativePositionBiasTable.index_select(0, index) // (N * N, nH)
                 .view(n, n, -1) // (N, N, nH)
                 .permute(2, 0, 1) // (nH, N, N)
+                .to(like.scalar_type())
                 .contiguous();
-        attn = attn.add(bias.unsqueeze(0)); // (B_, nH, N, N)
+    }
 
-        if (mask != null) {
-            long nW = mask.size(0);
-            Tensor m = mask.to(x.scalar_type());
-            attn = attn.view(windows / nW, nW, numHeads, n, n) // (B, nW, nH, N, N)
-                    .add(m.unsqueeze(1).unsqueeze(0)) // + (1, nW, 1, N, N)
-                    .view(-1, numHeads, n, n); // (B_, nH, N, N)
-        }
-        attn = softmax(attn, -1);
-        Tensor out = matmul(attn, v) // (B_, nH, N, hd)
-                .transpose(1, 2) // (B_, N, nH, hd)
-                .reshape(windows, n, dim); // (B_, N, C)
-        return proj.forward(out);
+    /** libtorch's fused attention with scale {@code head_dim^-0.5} and an additive float mask. */
+    private Tensor attention(Tensor q, Tensor k, Tensor v, Tensor additiveMask) {
+        return Attention.scaledDotProduct(q, k, v, additiveMask, scale); // (B_, nH, N, hd)
     }
 
     /** Window side {@code Ws}. */

@@ -1,7 +1,6 @@
 package dev.groundingdino.internal.transformer;
 
-import static org.bytedeco.pytorch.global.torch.gelu;
-import static org.bytedeco.pytorch.global.torch.relu;
+import static org.bytedeco.pytorch.global.torch.gelu_;
 
 import org.bytedeco.pytorch.Tensor;
 
@@ -9,10 +8,11 @@ import org.bytedeco.pytorch.Tensor;
 final class Activations {
     private Activations() {}
 
-    static Tensor apply(TransformerConfig.Activation activation, Tensor x) {
+    /** Applies the activation in place to {@code x} (a fresh tensor owned by the caller) and returns it. */
+    static Tensor applyInPlace(TransformerConfig.Activation activation, Tensor x) {
         return switch (activation) {
-            case RELU -> relu(x);
-            case GELU -> gelu(x);
+            case RELU -> x.relu_();
+            case GELU -> gelu_(x);
         };
     }
 }

@@ -3,6 +3,9 @@ package dev.groundingdino.internal.transformer;
 import dev.groundingdino.internal.deformable.MSDeformAttn;
 import dev.groundingdino.internal.deformable.MSDeformAttnConfig;
 import dev.groundingdino.internal.deformable.SpatialShapes;
+import dev.groundingdino.internal.nn.LayerNorm;
+import dev.groundingdino.internal.nn.Linear;
+import dev.groundingdino.internal.nn.MultiheadAttention;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
 
@@ -59,14 +62,14 @@ public final class DeformableTransformerDecoderLayer {
     public Tensor forward(Tensor tgt, Tensor queryPos, Tensor referencePoints, Tensor memoryText,
             Tensor textPaddingMask, Tensor memory, Tensor memoryPaddingMask, SpatialShapes shapes) {
         Tensor q = tgt.add(queryPos); // (B, Q, C)
-        tgt = norm2.forward(tgt.add(selfAttn.forward(q, q, tgt, null)));
+        tgt = norm2.forward(selfAttn.forward(q, q, tgt, null, null).add_(tgt)); // (B, Q, C)
         if (caText != null) {
-            Tensor tgt2 = caText.forward(tgt.add(queryPos), memoryText, memoryText, textPaddingMask); // (B, Q, C)
-            tgt = catextNorm.forward(tgt.add(tgt2));
+            Tensor tgt2 = caText.forward(tgt.add(queryPos), memoryText, memoryText, null, textPaddingMask); // (B,Q,C)
+            tgt = catextNorm.forward(tgt2.add_(tgt));
         }
         Tensor tgt2 = crossAttn.forward(tgt.add(queryPos), memory, memoryPaddingMask, referencePoints, shapes);
-        tgt = norm1.forward(tgt.add(tgt2));
-        Tensor ffn = linear2.forward(Activations.apply(activation, linear1.forward(tgt))); // (B, Q, C)
-        return norm3.forward(tgt.add(ffn));
+        tgt = norm1.forward(tgt2.add_(tgt));
+        Tensor ffn = linear2.forward(Activations.applyInPlace(activation, linear1.forward(tgt))); // (B, Q, C)
+        return norm3.forward(ffn.add_(tgt));
     }
 }

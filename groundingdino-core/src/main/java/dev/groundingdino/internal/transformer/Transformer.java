@@ -6,7 +6,11 @@ import static org.bytedeco.pytorch.global.torch.stack;
 import static org.bytedeco.pytorch.global.torch.topk;
 
 import dev.groundingdino.internal.deformable.SpatialShapes;
+import dev.groundingdino.internal.nn.LayerNorm;
+import dev.groundingdino.internal.nn.Linear;
+import dev.groundingdino.internal.nn.MLP;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
 import java.util.List;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
@@ -82,6 +86,32 @@ public final class Transformer {
     }
 
     /**
+     * The encoder's outputs and everything the query selection and the decoder need from the inputs.
+     *
+     * @param memory (B, S, C) image memory
+     * @param memoryText (B, n, C) text memory
+     * @param mask (B, S) bool, true on padding
+     * @param shapes the levels of the token sequence
+     * @param validRatios (B, L, 2)
+     * @param textTokenMask (B, n) bool, true on real tokens
+     * @param textPadding (B, n) bool, true on padding tokens
+     */
+    public record Encoded(Tensor memory, Tensor memoryText, Tensor mask, SpatialShapes shapes, Tensor validRatios,
+            Tensor textTokenMask, Tensor textPadding) {
+        Tensor[] tensors() {
+            return new Tensor[] {memory, memoryText, mask, validRatios, textTokenMask, textPadding};
+        }
+    }
+
+    /**
+     * The decoder's starting point chosen by the two-stage query selection.
+     *
+     * @param tgt (B, Q, C) content queries
+     * @param refpointsUnsigmoid (B, Q, 4) reference boxes before sigmoid
+     */
+    public record Queries(Tensor tgt, Tensor refpointsUnsigmoid) {}
+
+    /**
      * @param srcs per level (B, C, H_l, W_l) projected features
      * @param masks per level (B, H_l, W_l) bool, true on padding
      * @param posEmbeds per level (B, C, H_l, W_l) position embeddings (without level embedding)
@@ -91,6 +121,21 @@ public final class Transformer {
      */
     public Output forward(List<Tensor> srcs, List<Tensor> masks, List<Tensor> posEmbeds, TextFeatures text,
             MLP[] bboxEmbed, Trace trace) {
+        Encoded enc = encode(srcs, masks, posEmbeds, text, trace);
+        return decode(enc, selectQueries(enc, trace), bboxEmbed, trace);
+    }
+
+    /**
+     * Flattens the levels and runs the encoder. Without a trace, the intermediates are freed before it returns.
+     *
+     * @param srcs per level (B, C, H_l, W_l) projected features
+     * @param masks per level (B, H_l, W_l) bool, true on padding
+     * @param posEmbeds per level (B, C, H_l, W_l) position embeddings (without level embedding)
+     * @param text the text side
+     * @param trace receives {@code enc*}, {@code memory}, {@code memory_text}, or null
+     */
+    public Encoded encode(List<Tensor> srcs, List<Tensor> masks, List<Tensor> posEmbeds, TextFeatures text,
+            Trace trace) {
         int levels = srcs.size();
         if (levels != cfg.numFeatureLevels() || masks.size() != levels || posEmbeds.size() != levels) {
             throw new IllegalArgumentException("the transformer expects " + cfg.numFeatureLevels()
@@ -99,80 +144,108 @@ public final class Transformer {
         }
         int[] hs = new int[levels];
         int[] ws = new int[levels];
-        TensorVector srcFlatten = new TensorVector();
-        TensorVector maskFlatten = new TensorVector();
-        TensorVector posFlatten = new TensorVector();
-        TensorVector ratios = new TensorVector();
         for (int l = 0; l < levels; l++) {
-            Tensor src = srcs.get(l);
-            hs[l] = (int) src.size(2);
-            ws[l] = (int) src.size(3);
-            srcFlatten.push_back(src.flatten(2, -1).transpose(1, 2)); // (B, HW, C)
-            maskFlatten.push_back(masks.get(l).flatten(1, -1)); // (B, HW)
-            posFlatten.push_back(posEmbeds.get(l).flatten(2, -1).transpose(1, 2) // (B, HW, C)
-                    .add(levelEmbed.select(0, l).view(1, 1, -1))); // (B, HW, C)
-            ratios.push_back(TransformerUtils.validRatio(masks.get(l))); // (B, 2)
+            hs[l] = (int) srcs.get(l).size(2);
+            ws[l] = (int) srcs.get(l).size(3);
         }
         SpatialShapes shapes = new SpatialShapes(hs, ws);
-        Tensor src = cat(srcFlatten, 1); // (B, S, C)
-        Tensor mask = cat(maskFlatten, 1); // (B, S)
-        Tensor pos = cat(posFlatten, 1); // (B, S, C)
-        Tensor validRatios = stack(ratios, 1); // (B, L, 2)
-        Tensor textPadding = text.textTokenMask().logical_not(); // (B, n)
+        return Scopes.keepUnless(Trace.keeps(trace), () -> {
+            TensorVector srcFlatten = new TensorVector();
+            TensorVector maskFlatten = new TensorVector();
+            TensorVector posFlatten = new TensorVector();
+            TensorVector ratios = new TensorVector();
+            for (int l = 0; l < levels; l++) {
+                srcFlatten.push_back(srcs.get(l).flatten(2, -1).transpose(1, 2)); // (B, HW, C)
+                maskFlatten.push_back(masks.get(l).flatten(1, -1)); // (B, HW)
+                posFlatten.push_back(posEmbeds.get(l).flatten(2, -1).transpose(1, 2) // (B, HW, C)
+                        .add(levelEmbed.select(0, l).view(1, 1, -1))); // (B, HW, C)
+                ratios.push_back(TransformerUtils.validRatio(masks.get(l))); // (B, 2)
+            }
+            Tensor src = cat(srcFlatten, 1); // (B, S, C)
+            Tensor mask = cat(maskFlatten, 1); // (B, S)
+            Tensor pos = cat(posFlatten, 1); // (B, S, C)
+            Tensor validRatios = stack(ratios, 1); // (B, L, 2) float32
+            Tensor textPadding = text.textTokenMask().logical_not(); // (B, n)
 
-        TransformerEncoder.Output enc = encoder.forward(src, pos, shapes, validRatios, mask, text.encodedText(),
-                textPadding, text.textSelfAttentionMasks(), text.positionIds(), trace);
-        Tensor memory = enc.memory();
-        Tensor memoryText = enc.memoryText();
-        Trace.record(trace, "memory", memory);
-        Trace.record(trace, "memory_text", memoryText);
+            TransformerEncoder.Output enc = encoder.forward(src, pos, shapes, validRatios, mask, text.encodedText(),
+                    textPadding, text.textSelfAttentionMasks(), text.positionIds(), trace);
+            Trace.record(trace, "memory", enc.memory());
+            Trace.record(trace, "memory_text", enc.memoryText());
+            return new Encoded(enc.memory(), enc.memoryText(), mask, shapes, validRatios, text.textTokenMask(),
+                    textPadding);
+        }, Encoded::tensors);
+    }
 
-        // two-stage query selection
-        TransformerUtils.Proposals proposals = TransformerUtils.genEncoderOutputProposals(memory, mask, shapes);
-        Tensor outputMemory = encOutputNorm.forward(encOutput.forward(proposals.outputMemory())); // (B, S, C)
-        Tensor outputProposals = proposals.outputProposals(); // (B, S, 4)
-        Tensor encOutputsClass = encOutClassEmbed.forward(outputMemory, memoryText, text.textTokenMask()); // (B,S,256)
-        Tensor topkLogits = new Tensor(encOutputsClass.max(-1, false).get0()); // (B, S)
-        Tensor bboxDelta = encOutBboxEmbed.forward(outputMemory); // (B, S, 4)
-        Tensor coordUnselected = bboxDelta.add(outputProposals); // (B, S, 4) unsigmoided
-        Trace.record(trace, "output_memory", outputMemory);
-        Trace.record(trace, "enc_outputs_class", encOutputsClass);
-        Trace.record(trace, "enc_out_bbox_delta", bboxDelta);
-        Trace.record(trace, "output_proposals", outputProposals);
+    /**
+     * The two-stage query selection: {@code enc_output} + {@code enc_output_norm} on the proposals' memory,
+     * contrastive class logits against the text memory, top {@code num_queries} tokens by their best logit, their
+     * {@code enc_out_bbox_embed}-refined proposals as reference boxes. Without a trace, the intermediates are freed
+     * before it returns.
+     *
+     * @param trace receives {@code output_memory}, {@code enc_outputs_class}, {@code enc_out_bbox_delta},
+     *     {@code output_proposals}, {@code topk_logits}, {@code topk_proposals}, or null
+     */
+    public Queries selectQueries(Encoded enc, Trace trace) {
+        return Scopes.keepUnless(Trace.keeps(trace), () -> {
+            Tensor memory = enc.memory();
+            TransformerUtils.Proposals proposals = TransformerUtils.genEncoderOutputProposals(memory, enc.mask(),
+                    enc.shapes());
+            Tensor outputMemory = encOutputNorm.forward(encOutput.forward(proposals.outputMemory())); // (B, S, C)
+            Tensor outputProposals = proposals.outputProposals(); // (B, S, 4)
+            Tensor encOutputsClass = encOutClassEmbed.forward(outputMemory, enc.memoryText(),
+                    enc.textTokenMask()); // (B, S, 256)
+            Tensor topkLogits = new Tensor(encOutputsClass.max(-1, false).get0()); // (B, S)
+            Tensor bboxDelta = encOutBboxEmbed.forward(outputMemory); // (B, S, 4)
+            Tensor coordUnselected = bboxDelta.add(outputProposals); // (B, S, 4) unsigmoided
+            Trace.record(trace, "output_memory", outputMemory);
+            Trace.record(trace, "enc_outputs_class", encOutputsClass);
+            Trace.record(trace, "enc_out_bbox_delta", bboxDelta);
+            Trace.record(trace, "output_proposals", outputProposals);
 
-        long k = cfg.numQueries();
-        long s = topkLogits.size(1);
-        if (k > s) {
-            // fewer tokens than queries: the reference repeats the last (k - S) entries
-            long missing = k - s;
-            topkLogits = cat(new TensorVector(topkLogits, topkLogits.narrow(1, s - missing, missing)), 1);
-            coordUnselected = cat(new TensorVector(coordUnselected, coordUnselected.narrow(1, s - missing, missing)), 1);
-            outputMemory = cat(new TensorVector(outputMemory, outputMemory.narrow(1, s - missing, missing)), 1);
-        }
-        T_TensorTensor_T top = topk(topkLogits, k, 1, true, true);
-        Tensor topValues = new Tensor(top.get0()); // (B, Q)
-        Tensor topIndices = new Tensor(top.get1()); // (B, Q) int64
-        Trace.record(trace, "topk_logits", topValues);
-        Trace.record(trace, "topk_proposals", topIndices);
+            long k = cfg.numQueries();
+            long s = topkLogits.size(1);
+            if (k > s) {
+                // fewer tokens than queries: the reference repeats the last (k - S) entries
+                long missing = k - s;
+                topkLogits = cat(new TensorVector(topkLogits, topkLogits.narrow(1, s - missing, missing)), 1);
+                coordUnselected = cat(new TensorVector(coordUnselected,
+                        coordUnselected.narrow(1, s - missing, missing)), 1);
+                outputMemory = cat(new TensorVector(outputMemory, outputMemory.narrow(1, s - missing, missing)), 1);
+            }
+            T_TensorTensor_T top = topk(topkLogits, k, 1, true, true);
+            Tensor topValues = new Tensor(top.get0()); // (B, Q)
+            Tensor topIndices = new Tensor(top.get1()); // (B, Q) int64
+            Trace.record(trace, "topk_logits", topValues);
+            Trace.record(trace, "topk_proposals", topIndices);
 
-        long b = memory.size(0);
-        long d = cfg.dModel();
-        Tensor refpointEmbed = gather(coordUnselected, 1, topIndices.unsqueeze(-1).expand(b, k, 4)); // (B, Q, 4)
-        Tensor tgt;
-        if (tgtEmbed != null) {
-            tgt = tgtEmbed.unsqueeze(0).expand(b, k, d); // (B, Q, C)
-        } else {
-            tgt = gather(outputMemory, 1, topIndices.unsqueeze(-1).expand(b, k, d)); // (B, Q, C)
-        }
+            long b = memory.size(0);
+            long d = cfg.dModel();
+            Tensor refpointEmbed = gather(coordUnselected, 1, topIndices.unsqueeze(-1).expand(b, k, 4)); // (B, Q, 4)
+            Tensor tgt;
+            if (tgtEmbed != null) {
+                tgt = tgtEmbed.unsqueeze(0).expand(b, k, d); // (B, Q, C)
+            } else {
+                tgt = gather(outputMemory, 1, topIndices.unsqueeze(-1).expand(b, k, d)); // (B, Q, C)
+            }
+            return new Queries(tgt, refpointEmbed);
+        }, q -> new Tensor[] {q.tgt(), q.refpointsUnsigmoid()});
+    }
 
-        TransformerDecoder.Output dec = decoder.forward(tgt, refpointEmbed, memory, mask, shapes, validRatios,
-                memoryText, textPadding, bboxEmbed, trace);
+    /**
+     * The decoder from the selected queries.
+     *
+     * @param bboxEmbed the detector's box heads, one per decoder layer
+     * @param trace receives {@code dec*}, {@code ref*}, {@code hs*}, or null
+     */
+    public Output decode(Encoded enc, Queries queries, MLP[] bboxEmbed, Trace trace) {
+        TransformerDecoder.Output dec = decoder.forward(queries.tgt(), queries.refpointsUnsigmoid(), enc.memory(),
+                enc.mask(), enc.shapes(), enc.validRatios(), enc.memoryText(), enc.textPadding(), bboxEmbed, trace);
         for (int i = 0; i < dec.references().size(); i++) {
             Trace.record(trace, "ref" + i, dec.references().get(i));
         }
         for (int i = 0; i < dec.hs().size(); i++) {
             Trace.record(trace, "hs" + i, dec.hs().get(i));
         }
-        return new Output(dec.hs(), dec.references(), memoryText);
+        return new Output(dec.hs(), dec.references(), enc.memoryText());
     }
 }

@@ -3,7 +3,10 @@ package dev.groundingdino.internal.transformer;
 import static org.bytedeco.pytorch.global.torch.cat;
 
 import dev.groundingdino.internal.deformable.SpatialShapes;
+import dev.groundingdino.internal.nn.LayerNorm;
+import dev.groundingdino.internal.nn.MLP;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;

@@ -6,6 +6,8 @@ import dev.groundingdino.internal.fusion.BiAttentionBlock;
 import dev.groundingdino.internal.fusion.BiAttentionConfig;
 import dev.groundingdino.internal.fusion.VisionLanguage;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
+import java.util.function.BiFunction;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -72,34 +74,48 @@ public final class TransformerEncoder {
         Tensor posText = null;
         Tensor textBlocked = null;
         if (textLayers != null) {
-            posText = SinePosEmbed.textPositionEmbedding(positionIds); // (B, n, 256)
+            posText = SinePosEmbed.textPositionEmbedding(positionIds).to(memoryText.scalar_type()); // (B, n, 256)
             textBlocked = textSelfAttentionMasks.logical_not(); // (B, n, n)
         }
-        Tensor output = src;
-        for (int i = 0; i < layers.length; i++) {
-            final int layer = i;
-            if (fusionLayers != null) {
-                Tensor v = output;
-                Tensor l = memoryText;
-                VisionLanguage fused = Scopes.keep(
-                        () -> fusionLayers[layer].forward(v, l, keyPaddingMask, textPaddingMask),
-                        r -> new Tensor[] {r.v(), r.l()});
-                output = fused.v();
-                memoryText = fused.l();
-                Trace.record(trace, "enc" + i + "_fusion_v", output);
-                Trace.record(trace, "enc" + i + "_fusion_l", memoryText);
+        Tensor posT = posText;
+        Tensor blocked = textBlocked;
+        BiFunction<Integer, Output, Output> layer = (i, state) -> layer(i, state, pos, referencePoints, shapes,
+                keyPaddingMask, textPaddingMask, blocked, posT, trace);
+        Output initial = new Output(src, memoryText);
+        if (Trace.keeps(trace)) { // the trace reads every layer's outputs later: keep them all
+            Output state = initial;
+            for (int i = 0; i < layers.length; i++) {
+                state = layer.apply(i, state);
             }
-            if (textLayers != null) {
-                Tensor l = memoryText;
-                Tensor blocked = textBlocked;
-                Tensor posT = posText;
-                memoryText = Scopes.tensor(() -> textLayers[layer].forward(l, blocked, posT));
-                Trace.record(trace, "enc" + i + "_text", memoryText);
-            }
-            Tensor v = output;
-            output = Scopes.tensor(() -> layers[layer].forward(v, pos, referencePoints, shapes, keyPaddingMask));
-            Trace.record(trace, "enc" + i + "_deform", output);
+            return state;
         }
+        // each layer's outputs are freed as soon as the next layer has consumed them
+        return Scopes.chain(initial, layers.length, layer, o -> new Tensor[] {o.memory(), o.memoryText()});
+    }
+
+    /** Encoder layer {@code i}: fusion, text enhancer, deformable image layer, each in a nested scope. */
+    private Output layer(int i, Output state, Tensor pos, Tensor referencePoints, SpatialShapes shapes,
+            Tensor keyPaddingMask, Tensor textPaddingMask, Tensor textBlocked, Tensor posText, Trace trace) {
+        Tensor output = state.memory();
+        Tensor memoryText = state.memoryText();
+        if (fusionLayers != null) {
+            Tensor v = output;
+            Tensor l = memoryText;
+            VisionLanguage fused = Scopes.keep(() -> fusionLayers[i].forward(v, l, keyPaddingMask, textPaddingMask),
+                    r -> new Tensor[] {r.v(), r.l()});
+            output = fused.v();
+            memoryText = fused.l();
+            Trace.record(trace, "enc" + i + "_fusion_v", output);
+            Trace.record(trace, "enc" + i + "_fusion_l", memoryText);
+        }
+        if (textLayers != null) {
+            Tensor l = memoryText;
+            memoryText = Scopes.tensor(() -> textLayers[i].forward(l, textBlocked, posText));
+            Trace.record(trace, "enc" + i + "_text", memoryText);
+        }
+        Tensor v = output;
+        output = Scopes.tensor(() -> layers[i].forward(v, pos, referencePoints, shapes, keyPaddingMask));
+        Trace.record(trace, "enc" + i + "_deform", output);
         return new Output(output, memoryText);
     }
 }

@@ -1,17 +1,10 @@
 package dev.groundingdino.internal.transformer;
 
-import static org.bytedeco.pytorch.global.torch.baddbmm;
-import static org.bytedeco.pytorch.global.torch.bmm;
-import static org.bytedeco.pytorch.global.torch.layer_norm;
-import static org.bytedeco.pytorch.global.torch.linear;
-import static org.bytedeco.pytorch.global.torch.relu;
-import static org.bytedeco.pytorch.global.torch.softmax;
-import static org.bytedeco.pytorch.global.torch.zeros;
-
+import dev.groundingdino.internal.nn.LayerNorm;
+import dev.groundingdino.internal.nn.Linear;
+import dev.groundingdino.internal.nn.MultiheadAttention;
 import dev.groundingdino.internal.runtime.ParamTree;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -20,18 +13,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Post-norm: {@code x = norm1(x + self_attn(q = k = x + pos, v = x, attn_mask))}, then
  * {@code norm2(x + linear2(relu(linear1(x))))}. {@code self_attn} is a torch 1.13 {@code nn.MultiheadAttention}
- * (packed {@code in_proj_weight} [3d, d], q divided by {@code sqrt(head_dim)}, boolean mask turned into -inf
- * added to the scores). The reference also receives a key-padding mask and ignores it; so does this class.
- * Tensors are batch-first here (the reference is sequence-first; the arithmetic is identical).
- *
- * <p>Batch > 1: the reference repeats the (B, n, n) mask head-major ({@code src_mask.repeat(nhead, 1, 1)}) while
- * torch's attention is batch-major, so it would pair batch b / head h with the mask of batch
- * {@code (b * nhead + h) % B}. This class applies each batch element's own mask to all its heads, which is
- * identical for B = 1 (the only case the reference runs) and keeps batched results equal to single ones.
+ * ({@link MultiheadAttention}, which also documents how a batch of masks is applied). The reference also receives a
+ * key-padding mask and ignores it; so does this class.
  */
 public final class TransformerEncoderLayer {
-    private static final double LAYER_NORM_EPS = 1e-5;
-
     /**
      * Dimensions of one text enhancer layer.
      *
@@ -80,35 +65,20 @@ public final class TransformerEncoderLayer {
     }
 
     private final Config cfg;
-    private final Tensor inProjWeight;
-    private final Tensor inProjBias;
-    private final Tensor outProjWeight;
-    private final Tensor outProjBias;
-    private final Tensor linear1Weight;
-    private final Tensor linear1Bias;
-    private final Tensor linear2Weight;
-    private final Tensor linear2Bias;
-    private final Tensor norm1Weight;
-    private final Tensor norm1Bias;
-    private final Tensor norm2Weight;
-    private final Tensor norm2Bias;
+    private final MultiheadAttention selfAttn;
+    private final Linear linear1;
+    private final Linear linear2;
+    private final LayerNorm norm1;
+    private final LayerNorm norm2;
 
     public TransformerEncoderLayer(Config cfg, ParamTree p) {
         this.cfg = cfg;
         int d = cfg.dModel();
-        ParamTree attn = p.child("self_attn");
-        this.inProjWeight = attn.param("in_proj_weight", 3L * d, d);
-        this.inProjBias = attn.param("in_proj_bias", 3L * d);
-        this.outProjWeight = attn.param("out_proj.weight", d, d);
-        this.outProjBias = attn.param("out_proj.bias", d);
-        this.linear1Weight = p.param("linear1.weight", cfg.dimFeedforward(), d);
-        this.linear1Bias = p.param("linear1.bias", cfg.dimFeedforward());
-        this.linear2Weight = p.param("linear2.weight", d, cfg.dimFeedforward());
-        this.linear2Bias = p.param("linear2.bias", d);
-        this.norm1Weight = p.param("norm1.weight", d);
-        this.norm1Bias = p.param("norm1.bias", d);
-        this.norm2Weight = p.param("norm2.weight", d);
-        this.norm2Bias = p.param("norm2.bias", d);
+        this.selfAttn = new MultiheadAttention(d, cfg.nhead(), p.child("self_attn"));
+        this.linear1 = new Linear(d, cfg.dimFeedforward(), p.child("linear1"));
+        this.linear2 = new Linear(cfg.dimFeedforward(), d, p.child("linear2"));
+        this.norm1 = new LayerNorm(d, p.child("norm1"));
+        this.norm2 = new LayerNorm(d, p.child("norm2"));
     }
 
     public Config config() {
@@ -128,46 +98,11 @@ public final class TransformerEncoderLayer {
      */
     public Tensor forward(Tensor src, Tensor srcMask, Tensor pos) {
         checkInputs(src, srcMask, pos);
-        long b = src.size(0);
-        long n = src.size(1);
-        long d = cfg.dModel();
-        long h = cfg.nhead();
-        long hd = cfg.headDim();
-
         Tensor qk = pos == null ? src : src.add(pos); // (B, n, d)
-        Tensor q = linear(qk, inProjWeight.narrow(0, 0, d), new TensorOptional(inProjBias.narrow(0, 0, d)));
-        Tensor k = linear(qk, inProjWeight.narrow(0, d, d), new TensorOptional(inProjBias.narrow(0, d, d)));
-        Tensor v = linear(src, inProjWeight.narrow(0, 2 * d, d), new TensorOptional(inProjBias.narrow(0, 2 * d, d)));
-        q = heads(q, b, n).div(new Scalar(Math.sqrt(hd))); // (B*h, n, hd)
-        k = heads(k, b, n); // (B*h, n, hd)
-        v = heads(v, b, n); // (B*h, n, hd)
-
-        Tensor attn;
-        if (srcMask != null) {
-            Tensor additive = zeros(new long[] {b, n, n}, q.options())
-                    .masked_fill(srcMask, new Scalar(Double.NEGATIVE_INFINITY)); // (B, n, n)
-            additive = additive.unsqueeze(1).expand(b, h, n, n).reshape(b * h, n, n); // (B*h, n, n)
-            attn = baddbmm(additive, q, k.transpose(1, 2)); // (B*h, n, n)
-        } else {
-            attn = bmm(q, k.transpose(1, 2)); // (B*h, n, n)
-        }
-        attn = softmax(attn, -1);
-        Tensor out = bmm(attn, v); // (B*h, n, hd)
-        out = out.view(b, h, n, hd).transpose(1, 2).reshape(b, n, d); // (B, n, d)
-        out = linear(out, outProjWeight, new TensorOptional(outProjBias)); // (B, n, d)
-
-        Tensor x = layer_norm(src.add(out), new long[] {d}, new TensorOptional(norm1Weight),
-                new TensorOptional(norm1Bias), LAYER_NORM_EPS, false); // (B, n, d)
-        Tensor ffn = linear(relu(linear(x, linear1Weight, new TensorOptional(linear1Bias))), linear2Weight,
-                new TensorOptional(linear2Bias)); // (B, n, d)
-        return layer_norm(x.add(ffn), new long[] {d}, new TensorOptional(norm2Weight), new TensorOptional(norm2Bias),
-                LAYER_NORM_EPS, false); // (B, n, d)
-    }
-
-    /** (B, n, d) -> (B*h, n, hd), batch-major like torch's multi_head_attention_forward. */
-    private Tensor heads(Tensor x, long b, long n) {
-        return x.view(b, n, cfg.nhead(), cfg.headDim()).transpose(1, 2)
-                .reshape(b * cfg.nhead(), n, cfg.headDim()); // (B*h, n, hd)
+        Tensor attn = selfAttn.forward(qk, qk, src, srcMask, null); // (B, n, d)
+        Tensor x = norm1.forward(attn.add_(src)); // (B, n, d)
+        Tensor ffn = linear2.forward(linear1.forward(x).relu_()); // (B, n, d)
+        return norm2.forward(ffn.add_(x)); // (B, n, d)
     }
 
     private void checkInputs(Tensor src, Tensor srcMask, Tensor pos) {

@@ -1,9 +1,6 @@
-package dev.groundingdino.internal.transformer;
-
-import static org.bytedeco.pytorch.global.torch.relu;
+package dev.groundingdino.internal.nn;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -34,11 +31,12 @@ public final class MLP {
         }
     }
 
+    /** (..., inputDim) to (..., outputDim). */
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.length; i++) {
             x = layers[i].forward(x);
             if (i < layers.length - 1) {
-                x = relu(x);
+                x = x.relu_(); // the linear's own fresh output
             }
         }
         return x;

@@ -1,4 +1,4 @@
-package dev.groundingdino.internal.transformer;
+package dev.groundingdino.internal.nn;
 
 import static dev.groundingdino.internal.deformable.TensorArrays.floats;
 import static dev.groundingdino.internal.deformable.TensorArrays.gaussian;
@@ -41,7 +41,7 @@ class MultiheadAttentionTest {
             w.put("out_proj.bias", tensorOf(outB, e));
             MultiheadAttention mha = new MultiheadAttention(e, heads, ParamTree.load(w::get));
             Tensor out = mha.forward(tensorOf(q, b, l, e), tensorOf(k, b, s, e), tensorOf(v, b, s, e),
-                    tensorOf(padF, b, s).gt(new Scalar(0.5)));
+                    null, tensorOf(padF, b, s).gt(new Scalar(0.5)));
             double[] expected = naive(q, k, v, pad, inW, inB, outW, outB, e, heads, b, l, s);
             double err = maxAbsDiff(floats(out), expected);
             System.out.println("MultiheadAttention vs naive: max abs err " + err);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds groundingdino-bench/target/benchmarks.jar, runs the JMH benchmarks and the forward profiles (latency per
+# stage, GFLOP/s, peak RSS) and writes a Markdown report to groundingdino-bench/target/results/benchmarks.md.
+#
+# Usage: groundingdino-bench/run-benchmarks.sh [JMH benchmark regex] [extra JMH options]
+#   e.g. groundingdino-bench/run-benchmarks.sh                    # everything (about 30 minutes on 2 cores)
+#        groundingdino-bench/run-benchmarks.sh ForwardBenchmark -p precision=BF16
+# Environment: BUILD_DIR (Maven output folder, default target), MVN_OPTS (e.g. -o for offline builds),
+#              JAR (run this jar instead), SKIP_BUILD=1 (reuse the jar), SKIP_PROFILES=1 (JMH only), RESULTS (output folder, default groundingdino-bench/$BUILD_DIR/results).
+# Timings on a shared machine are noisy: the report gives medians of several iterations; repeat the run and compare.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BUILD_DIR="${BUILD_DIR:-target}"
+RESULTS="${RESULTS:-$ROOT/groundingdino-bench/$BUILD_DIR/results}"
+JAR="${JAR:-$ROOT/groundingdino-bench/$BUILD_DIR/benchmarks.jar}"
+mkdir -p "$RESULTS"
+
+if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
+  mvn -B -q ${MVN_OPTS:-} -pl groundingdino-bench -am -Dbuild.dir="$BUILD_DIR" package -DskipTests
+fi
+
+PATTERN="${1:-}"
+shift || true
+java -jar "$JAR" ${PATTERN:+"$PATTERN"} -rf json -rff "$RESULTS/jmh.json" "$@" | tee "$RESULTS/jmh.txt"
+
+PROFILES=()
+if [[ "${SKIP_PROFILES:-0}" != "1" ]]; then
+  for precision in fp32 bf16; do
+    flag=""
+    [[ "$precision" == "bf16" ]] && flag="--bf16"
+    for size in 800x600 1920x1080; do
+      out="$RESULTS/profile-$size-$precision.txt"
+      java -Xmx2g -cp "$JAR" dev.groundingdino.bench.ForwardProfile --size "$size" --runs 5 --warmup 1 $flag > "$out" 2>&1
+      PROFILES+=("$out")
+    done
+    out="$RESULTS/profile-800x600-batch10-$precision.txt"
+    java -Xmx2g -cp "$JAR" dev.groundingdino.bench.ForwardProfile --size 800x600 --batch 10 --runs 3 --warmup 1 $flag \
+      > "$out" 2>&1
+    PROFILES+=("$out")
+  done
+fi
+
+java -cp "$JAR" dev.groundingdino.bench.ResultsTable "$RESULTS/jmh.json" ${PROFILES[@]+"${PROFILES[@]}"} \
+  > "$RESULTS/benchmarks.md"
+echo "wrote $RESULTS/benchmarks.md"
