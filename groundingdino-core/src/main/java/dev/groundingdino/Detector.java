@@ -513,7 +513,7 @@ public final class Detector implements AutoCloseable {
         }
 
         static Autocast open(SharedModel shared) {
-            if (shared.precision() == Precision.FP32) {
+            if (shared.precision() == Precision.FP32 || ModelLoader.nativeBf16(shared.device(), shared.precision())) {
                 return new Autocast(null, null);
             }
             return new Autocast(shared.device() == Device.CUDA ? torch.DeviceType.CUDA : torch.DeviceType.CPU,

@@ -337,7 +337,7 @@ class DetectorTest {
     }
 
     @Test
-    void bf16OnTheCpuRunsUnderAutocastAndStaysClose() {
+    void bf16OnTheCpuUsesBfloat16WeightsAndStaysClose() {
         BufferedImage img = strip(12, 400, 10);
         try (Detector bf16 = Detector.builder(suite.resolve("gdino.pth")).config(suite.resolve("config.json"))
                 .precision(Precision.BF16).build()) {
