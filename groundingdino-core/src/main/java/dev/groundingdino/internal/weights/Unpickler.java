@@ -917,7 +917,7 @@ public final class Unpickler {
         return out.toByteArray();
     }
 
-    /** Decodes Python's {@code raw-unicode-escape} (latin-1 plus {@code \\uXXXX} / {@code \\UXXXXXXXX}). */
+    /** Decodes Python's {@code raw-unicode-escape} (latin-1 plus {@code \\u} with 4 hex digits and {@code \\U} with 8). */
     private String rawUnicodeEscape(String s) {
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {

@@ -17,31 +17,16 @@ public final class BackboneTestSupport {
 
     /** The values of {@code t} in row-major order, as doubles (call inside a scope). */
     public static double[] values(Tensor t) {
-        Tensor d = t.to(ScalarType.Double).contiguous();
-        double[] out = new double[(int) d.numel()];
-        DoublePointer p = d.data_ptr_double();
-        p.get(out);
-        return out;
+        return dev.groundingdino.testing.TensorValues.doubles(t);
     }
 
     /** The shape of {@code t}. */
     public static long[] shape(Tensor t) {
-        long[] s = new long[(int) t.dim()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = t.size(i);
-        }
-        return s;
+        return dev.groundingdino.testing.TensorValues.shape(t);
     }
 
     /** max |a - b| over two equally long arrays. */
     public static double maxAbsDiff(double[] a, double[] b) {
-        if (a.length != b.length) {
-            throw new AssertionError("lengths differ: " + a.length + " vs " + b.length);
-        }
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
+        return dev.groundingdino.testing.TensorValues.maxAbsDiff(a, b);
     }
 }

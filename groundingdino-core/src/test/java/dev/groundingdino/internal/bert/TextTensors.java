@@ -46,50 +46,21 @@ public final class TextTensors {
     }
 
     public static float[] floats(Tensor t) {
-        Tensor c = t.contiguous().to(ScalarType.Float);
-        float[] out = new float[(int) c.numel()];
-        c.data_ptr_float().get(out);
-        return out;
+        return dev.groundingdino.testing.TensorValues.floats(t);
     }
 
     public static long[] shape(Tensor t) {
-        long[] s = new long[(int) t.dim()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = t.size(i);
-        }
-        return s;
+        return dev.groundingdino.testing.TensorValues.shape(t);
     }
 
     /** Max |a - b|; NaN if a NaN appears on either side. Lengths must agree. */
     public static double maxAbsDiff(float[] a, float[] b) {
-        if (a.length != b.length) {
-            throw new AssertionError("length " + a.length + " != " + b.length);
-        }
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs((double) a[i] - b[i]);
-            if (Double.isNaN(d)) {
-                return Double.NaN;
-            }
-            m = Math.max(m, d);
-        }
-        return m;
+        return dev.groundingdino.testing.TensorValues.maxAbsDiff(dev.groundingdino.testing.TensorValues.widen(a), dev.groundingdino.testing.TensorValues.widen(b));
     }
 
     /** Max |a - b| over double references. */
     public static double maxAbsDiff(float[] a, double[] b) {
-        if (a.length != b.length) {
-            throw new AssertionError("length " + a.length + " != " + b.length);
-        }
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = Math.abs(a[i] - b[i]);
-            if (Double.isNaN(d)) {
-                return Double.NaN;
-            }
-            m = Math.max(m, d);
-        }
-        return m;
+        return dev.groundingdino.testing.TensorValues.maxAbsDiff(dev.groundingdino.testing.TensorValues.widen(a), b);
     }
 
     /**

@@ -32,42 +32,22 @@ public final class TensorArrays {
     }
 
     public static float[] floats(Tensor t) {
-        Tensor c = t.contiguous().to(ScalarType.Float);
-        float[] out = new float[(int) c.numel()];
-        c.data_ptr_float().get(out);
-        return out;
+        return dev.groundingdino.testing.TensorValues.floats(t);
     }
 
     public static double[] doubles(Tensor t) {
-        Tensor c = t.contiguous().to(ScalarType.Double);
-        double[] out = new double[(int) c.numel()];
-        c.data_ptr_double().get(out);
-        return out;
+        return dev.groundingdino.testing.TensorValues.doubles(t);
     }
 
     public static long[] longs(Tensor t) {
-        Tensor c = t.contiguous().to(ScalarType.Long);
-        long[] out = new long[(int) c.numel()];
-        c.data_ptr_long().get(out);
-        return out;
+        return dev.groundingdino.testing.TensorValues.longs(t);
     }
 
     public static long[] shape(Tensor t) {
-        long[] s = new long[(int) t.dim()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = t.size(i);
-        }
-        return s;
+        return dev.groundingdino.testing.TensorValues.shape(t);
     }
 
     public static double maxAbsDiff(float[] a, double[] b) {
-        if (a.length != b.length) {
-            throw new AssertionError("length " + a.length + " != " + b.length);
-        }
-        double m = 0;
-        for (int i = 0; i < a.length; i++) {
-            m = Math.max(m, Math.abs(a[i] - b[i]));
-        }
-        return m;
+        return dev.groundingdino.testing.TensorValues.maxAbsDiff(dev.groundingdino.testing.TensorValues.widen(a), b);
     }
 }
