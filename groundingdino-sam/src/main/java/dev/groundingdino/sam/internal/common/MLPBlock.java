@@ -1,8 +1,9 @@
 package dev.groundingdino.sam.internal.common;
 
-import static org.bytedeco.pytorch.global.torch.gelu;
-import static org.bytedeco.pytorch.global.torch.relu;
+import static org.bytedeco.pytorch.global.torch.gelu_;
+import static org.bytedeco.pytorch.global.torch.relu_;
 
+import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
 
@@ -25,15 +26,15 @@ public final class MLPBlock {
 
     /** Declares/loads {@code lin1} [mlpDim, dim] and {@code lin2} [dim, mlpDim]. */
     public MLPBlock(ParamTree p, int embeddingDim, int mlpDim, Activation act) {
-        this.lin1 = new Linear(p.child("lin1"), embeddingDim, mlpDim);
-        this.lin2 = new Linear(p.child("lin2"), mlpDim, embeddingDim);
+        this.lin1 = new Linear(embeddingDim, mlpDim, p.child("lin1"));
+        this.lin2 = new Linear(mlpDim, embeddingDim, p.child("lin2"));
         this.act = act;
     }
 
     /** {@code (..., dim) -> (..., dim)}. */
     public Tensor forward(Tensor x) {
         Tensor h = lin1.forward(x);
-        h = act == Activation.GELU ? gelu(h) : relu(h);
+        h = act == Activation.GELU ? gelu_(h) : relu_(h); // in place on the fresh lin1 output
         return lin2.forward(h);
     }
 }

@@ -4,7 +4,7 @@ import static org.bytedeco.pytorch.global.torch.matmul;
 import static org.bytedeco.pytorch.global.torch.softmax;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.common.Linear;
+import dev.groundingdino.internal.nn.Linear;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -29,10 +29,10 @@ public final class Attention {
         }
         this.numHeads = numHeads;
         this.headDim = internal / numHeads;
-        this.qProj = new Linear(p.child("q_proj"), embeddingDim, internal);
-        this.kProj = new Linear(p.child("k_proj"), embeddingDim, internal);
-        this.vProj = new Linear(p.child("v_proj"), embeddingDim, internal);
-        this.outProj = new Linear(p.child("out_proj"), internal, embeddingDim);
+        this.qProj = new Linear(embeddingDim, internal, p.child("q_proj"));
+        this.kProj = new Linear(embeddingDim, internal, p.child("k_proj"));
+        this.vProj = new Linear(embeddingDim, internal, p.child("v_proj"));
+        this.outProj = new Linear(internal, embeddingDim, p.child("out_proj"));
     }
 
     /** {@code q (B, Nq, C), k (B, Nk, C), v (B, Nk, C) -> (B, Nq, C)}. */

@@ -3,7 +3,7 @@ package dev.groundingdino.sam.internal.decoder;
 import static org.bytedeco.pytorch.global.torch.relu;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.common.Linear;
+import dev.groundingdino.internal.nn.Linear;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
@@ -22,7 +22,7 @@ public final class MLP {
         for (int i = 0; i < numLayers; i++) {
             int in = i == 0 ? inputDim : hiddenDim;
             int out = i == numLayers - 1 ? outputDim : hiddenDim;
-            list.add(new Linear(layerTree.child(i), in, out));
+            list.add(new Linear(in, out, layerTree.child(i)));
         }
         this.layers = List.copyOf(list);
     }

@@ -2,7 +2,7 @@ package dev.groundingdino.sam.internal.decoder;
 
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.sam.internal.SamConfig;
-import dev.groundingdino.sam.internal.common.LayerNorm;
+import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.sam.internal.common.MLPBlock;
 import org.bytedeco.pytorch.Tensor;
 
@@ -33,12 +33,12 @@ public final class TwoWayAttentionBlock {
         int rate = cfg.attentionDownsampleRate();
         double eps = SamConfig.DECODER_NORM_EPS;
         this.selfAttn = new Attention(p.child("self_attn"), dim, heads, 1);
-        this.norm1 = new LayerNorm(p.child("norm1"), dim, eps);
+        this.norm1 = new LayerNorm(dim, eps, p.child("norm1"));
         this.crossAttnTokenToImage = new Attention(p.child("cross_attn_token_to_image"), dim, heads, rate);
-        this.norm2 = new LayerNorm(p.child("norm2"), dim, eps);
+        this.norm2 = new LayerNorm(dim, eps, p.child("norm2"));
         this.mlp = new MLPBlock(p.child("mlp"), dim, cfg.decoderMlpDim(), MLPBlock.Activation.RELU);
-        this.norm3 = new LayerNorm(p.child("norm3"), dim, eps);
-        this.norm4 = new LayerNorm(p.child("norm4"), dim, eps);
+        this.norm3 = new LayerNorm(dim, eps, p.child("norm3"));
+        this.norm4 = new LayerNorm(dim, eps, p.child("norm4"));
         this.crossAttnImageToToken = new Attention(p.child("cross_attn_image_to_token"), dim, heads, rate);
         this.skipFirstLayerPe = skipFirstLayerPe;
     }

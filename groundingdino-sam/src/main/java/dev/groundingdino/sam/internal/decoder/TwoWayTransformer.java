@@ -2,7 +2,7 @@ package dev.groundingdino.sam.internal.decoder;
 
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.sam.internal.SamConfig;
-import dev.groundingdino.sam.internal.common.LayerNorm;
+import dev.groundingdino.internal.nn.LayerNorm;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
@@ -27,8 +27,8 @@ public final class TwoWayTransformer {
         this.layers = List.copyOf(list);
         this.finalAttnTokenToImage = new Attention(p.child("final_attn_token_to_image"), cfg.promptEmbedDim(),
                 cfg.decoderNumHeads(), cfg.attentionDownsampleRate());
-        this.normFinalAttn = new LayerNorm(p.child("norm_final_attn"), cfg.promptEmbedDim(),
-                SamConfig.DECODER_NORM_EPS);
+        this.normFinalAttn = new LayerNorm(cfg.promptEmbedDim(), SamConfig.DECODER_NORM_EPS,
+                p.child("norm_final_attn"));
     }
 
     /**

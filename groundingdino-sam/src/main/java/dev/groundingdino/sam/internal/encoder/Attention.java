@@ -5,9 +5,10 @@ import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.index_select;
 import static org.bytedeco.pytorch.global.torch.matmul;
 
+import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
 import dev.groundingdino.sam.internal.SamConfig;
-import dev.groundingdino.sam.internal.common.Linear;
 import dev.groundingdino.sam.internal.common.Ops;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -22,12 +23,16 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>The tables {@code rel_pos_h / rel_pos_w} have exactly {@code 2 * size - 1} rows for the size this block attends
  * over (the loader enforces the shape), so the reference's linear interpolation of the tables never applies.
- * Heads are processed in slices when the full attention matrix would be large (ViT-H global blocks); each head is
- * independent, so the result is the same.
+ *
+ * <p>The softmax and the product with {@code v} run in libtorch's fused {@code scaled_dot_product_attention}
+ * ({@link dev.groundingdino.internal.nn.Attention}) with {@code rel_h + rel_w} as its additive float mask, so the
+ * score matrix is never materialised: only the mask is, and it is built for a few heads at a time (at most
+ * {@link #MAX_MASK_ELEMENTS}, i.e. 2 heads of a ViT global block at 4096 tokens), each slice in its own native
+ * scope. The reference materialises the scores of all heads at once (805 MB per ViT-B global block).
  */
 public final class Attention {
-    /** Upper bound on the attention-matrix elements materialised at once (256 MiB of float32). */
-    private static final long MAX_ATTENTION_ELEMENTS = 64L * 1024 * 1024;
+    /** Upper bound on the relative-position mask elements built at once (32 Mi floats = 128 MiB). */
+    static final long MAX_MASK_ELEMENTS = 32L * 1024 * 1024;
 
     private final Linear qkv;
     private final Linear proj;
@@ -36,20 +41,29 @@ public final class Attention {
     private final int numHeads;
     private final int headDim;
     private final int size;
+    private final double scale;
+    private final long maxMaskElements;
 
     /**
      * @param size side of the square token grid this attention sees: the window size for windowed blocks, the
      *     feature-map side for global ones
      */
     public Attention(SamConfig cfg, ParamTree p, int size) {
+        this(cfg, p, size, MAX_MASK_ELEMENTS);
+    }
+
+    /** As {@link #Attention(SamConfig, ParamTree, int)} with another bound on the mask built at once (tests). */
+    Attention(SamConfig cfg, ParamTree p, int size, long maxMaskElements) {
+        this.maxMaskElements = maxMaskElements;
         int dim = cfg.encoderEmbedDim();
         this.numHeads = cfg.encoderNumHeads();
         this.headDim = dim / numHeads;
         this.size = size;
+        this.scale = Math.pow(headDim, -0.5);
         this.relPosH = p.param("rel_pos_h", 2L * size - 1, headDim);
         this.relPosW = p.param("rel_pos_w", 2L * size - 1, headDim);
-        this.qkv = new Linear(p.child("qkv"), dim, 3 * dim);
-        this.proj = new Linear(p.child("proj"), dim, dim);
+        this.qkv = new Linear(dim, 3 * dim, p.child("qkv"));
+        this.proj = new Linear(dim, dim, p.child("proj"));
     }
 
     /** {@code (B, H, W, C) -> (B, H, W, C)} with {@code H == W == size}. */
@@ -62,45 +76,42 @@ public final class Attention {
                     + "x" + w);
         }
         long n = h * w;
-        Tensor packed = qkv.forward(x).reshape(b, n, 3, numHeads, -1).permute(2, 0, 3, 1, 4); // (3, B, nH, HW, hd)
-        packed = packed.reshape(3, b * numHeads, n, -1); // (3, B*nH, HW, hd)
-        Tensor q = packed.select(0, 0); // (B*nH, HW, hd)
-        Tensor k = packed.select(0, 1); // (B*nH, HW, hd)
-        Tensor v = packed.select(0, 2); // (B*nH, HW, hd)
-
-        Tensor rh = relativeTable(relPosH, x).permute(0, 2, 1); // (h, hd, kh)
-        Tensor rw = relativeTable(relPosW, x).permute(0, 2, 1); // (w, hd, kw)
-
-        long bh = b * numHeads;
-        long step = Math.max(1, Math.min(bh, MAX_ATTENTION_ELEMENTS / (n * n)));
-        Tensor out; // (B*nH, HW, hd)
-        if (step >= bh) {
-            out = attend(q, k, v, rh, rw, bh, h, w);
-        } else {
-            TensorVector outs = new TensorVector();
-            for (long start = 0; start < bh; start += step) {
-                long len = Math.min(step, bh - start);
-                outs.push_back(attend(q.narrow(0, start, len), k.narrow(0, start, len), v.narrow(0, start, len), rh,
-                        rw, len, h, w));
+        long s = b * numHeads;
+        Tensor heads = Scopes.tensor(() -> {
+            Tensor packed = qkv.forward(x).reshape(b, n, 3, numHeads, -1).permute(2, 0, 3, 1, 4); // (3,B,nH,HW,hd)
+            packed = packed.reshape(3, s, n, headDim); // (3, B*nH, HW, hd)
+            Tensor q = packed.select(0, 0); // (B*nH, HW, hd)
+            Tensor k = packed.select(0, 1);
+            Tensor v = packed.select(0, 2);
+            Tensor rh = relativeTable(relPosH, x).permute(0, 2, 1); // (h, hd, kh)
+            Tensor rw = relativeTable(relPosW, x).permute(0, 2, 1); // (w, hd, kw)
+            long step = Math.max(1, Math.min(s, maxMaskElements / (n * n)));
+            if (step >= s) {
+                return attend(q, k, v, rh, rw, s, h, w);
             }
-            out = cat(outs, 0);
-        }
-        out = out.view(b, numHeads, h, w, -1).permute(0, 2, 3, 1, 4).reshape(b, h, w, -1); // (B, H, W, C)
-        return proj.forward(out);
+            TensorVector outs = new TensorVector();
+            for (long start = 0; start < s; start += step) {
+                long from = start;
+                long len = Math.min(step, s - start);
+                outs.push_back(Scopes.tensor(() -> attend(q.narrow(0, from, len), k.narrow(0, from, len),
+                        v.narrow(0, from, len), rh, rw, len, h, w)));
+            }
+            return cat(outs, 0); // (B*nH, HW, hd)
+        });
+        Tensor out = heads.view(b, numHeads, h, w, headDim).permute(0, 2, 3, 1, 4).reshape(b, h, w, -1);
+        return proj.forward(out); // (B, H, W, C)
     }
 
     /** Attention of {@code s} (batch x head) slices: {@code (s, HW, hd) -> (s, HW, hd)}. */
     private Tensor attend(Tensor q, Tensor k, Tensor v, Tensor rh, Tensor rw, long s, long h, long w) {
         long n = h * w;
-        Tensor attn = matmul(q.mul(new Scalar(Math.pow(headDim, -0.5))), k.transpose(-2, -1)); // (s, HW, HW)
-        Tensor rq = q.reshape(s, h, w, headDim); // (s, h, w, hd)
+        Tensor rq = q.reshape(s, h, w, headDim); // (s, h, w, hd), unscaled as in the reference
         Tensor relH = matmul(rq, rh); // (s, h, w, kh)
         Tensor relW = matmul(rq.permute(0, 2, 1, 3), rw).permute(0, 2, 1, 3); // (s, h, w, kw)
-        attn = attn.view(s, h, w, h, w) // (s, h, w, kh, kw)
-                .add_(relH.unsqueeze(4)) // + (s, h, w, kh, 1)
-                .add_(relW.unsqueeze(3)) // + (s, h, w, 1, kw)
-                .view(s, n, n); // (s, HW, HW)
-        return matmul(attn.softmax(-1), v); // (s, HW, hd)
+        Tensor mask = relH.unsqueeze(4).add(relW.unsqueeze(3)).view(1, s, n, n); // (1, s, HW, kh*kw)
+        // 4-d (1, s, HW, hd) so that the fused kernel (not the materialising fallback) takes it
+        return dev.groundingdino.internal.nn.Attention.scaledDotProduct(q.unsqueeze(0), k.unsqueeze(0),
+                v.unsqueeze(0), mask, scale).squeeze(0); // (s, HW, hd)
     }
 
     /**

@@ -3,8 +3,9 @@ package dev.groundingdino.sam.internal.encoder;
 import static org.bytedeco.pytorch.global.torch.pad;
 
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
 import dev.groundingdino.sam.internal.SamConfig;
-import dev.groundingdino.sam.internal.common.LayerNorm;
+import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.sam.internal.common.MLPBlock;
 import org.bytedeco.pytorch.Tensor;
 
@@ -25,29 +26,33 @@ public final class Block {
     public Block(SamConfig cfg, ParamTree p, int index) {
         int dim = cfg.encoderEmbedDim();
         this.windowSize = cfg.isGlobalAttention(index) ? 0 : cfg.windowSize();
-        this.norm1 = new LayerNorm(p.child("norm1"), dim, SamConfig.ENCODER_NORM_EPS);
+        this.norm1 = new LayerNorm(dim, SamConfig.ENCODER_NORM_EPS, p.child("norm1"));
         this.attn = new Attention(cfg, p.child("attn"), windowSize == 0 ? cfg.embeddingSize() : windowSize);
-        this.norm2 = new LayerNorm(p.child("norm2"), dim, SamConfig.ENCODER_NORM_EPS);
+        this.norm2 = new LayerNorm(dim, SamConfig.ENCODER_NORM_EPS, p.child("norm2"));
         this.mlp = new MLPBlock(p.child("mlp"), dim, dim * cfg.mlpRatio(), MLPBlock.Activation.GELU);
     }
 
-    /** {@code (B, H, W, C) -> (B, H, W, C)}. */
+    /**
+     * {@code (B, H, W, C) -> (B, H, W, C)}. The attention and the MLP each run in their own native scope (their
+     * temporaries are freed as soon as they return); the residual sums are in place on new tensors.
+     */
     public Tensor forward(Tensor x) {
-        Tensor shortcut = x;
-        Tensor y = norm1.forward(x); // (B, H, W, C)
-        if (windowSize > 0) {
-            long h = y.size(1);
-            long w = y.size(2);
+        Tensor y = Scopes.tensor(() -> {
+            Tensor normed = norm1.forward(x); // (B, H, W, C)
+            if (windowSize == 0) {
+                return attn.forward(normed); // (B, H, W, C)
+            }
+            long h = normed.size(1);
+            long w = normed.size(2);
             long padH = (windowSize - h % windowSize) % windowSize;
             long padW = (windowSize - w % windowSize) % windowSize;
-            Tensor windows = windowPartition(y, windowSize, padH, padW); // (B*nW, ws, ws, C)
-            y = attn.forward(windows); // (B*nW, ws, ws, C)
-            y = windowUnpartition(y, windowSize, h + padH, w + padW, h, w); // (B, H, W, C)
-        } else {
-            y = attn.forward(y); // (B, H, W, C)
-        }
-        Tensor z = shortcut.add(y); // (B, H, W, C)
-        return z.add(mlp.forward(norm2.forward(z)));
+            Tensor windows = windowPartition(normed, windowSize, padH, padW); // (B*nW, ws, ws, C)
+            Tensor attended = attn.forward(windows); // (B*nW, ws, ws, C)
+            return windowUnpartition(attended, windowSize, h + padH, w + padW, h, w); // (B, H, W, C)
+        });
+        Tensor z = y.add_(x); // x + attn(norm1(x)), summed into the attention output
+        Tensor m = Scopes.tensor(() -> mlp.forward(norm2.forward(z))); // (B, H, W, C)
+        return m.add_(z);
     }
 
     /**

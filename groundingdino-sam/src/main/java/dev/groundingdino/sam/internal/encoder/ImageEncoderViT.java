@@ -3,6 +3,7 @@ package dev.groundingdino.sam.internal.encoder;
 import static org.bytedeco.pytorch.global.torch.conv2d;
 
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Scopes;
 import dev.groundingdino.sam.internal.SamConfig;
 import dev.groundingdino.sam.internal.common.LayerNorm2d;
 import dev.groundingdino.sam.internal.common.Ops;
@@ -54,11 +55,11 @@ public final class ImageEncoderViT {
             throw new IllegalArgumentException("image encoder input must be (B, 3, " + cfg.imageSize() + ", "
                     + cfg.imageSize() + "), got " + Arrays.toString(Ops.shape(x)));
         }
-        Tensor y = patchEmbed.forward(x).add(posEmbed); // (B, 64, 64, C)
-        for (Block block : blocks) {
-            y = block.forward(y); // (B, 64, 64, C)
-        }
-        y = y.permute(0, 3, 1, 2); // (B, C, 64, 64)
+        Tensor tokens = Scopes.tensor(() -> patchEmbed.forward(x).add(posEmbed)); // (B, 64, 64, C)
+        // one native scope per block; each block's input is freed as soon as its output exists
+        Tensor[] last = Scopes.chain(new Tensor[] {tokens}, blocks.size(),
+                (i, state) -> new Tensor[] {blocks.get(i).forward(state[0])}, state -> state);
+        Tensor y = last[0].permute(0, 3, 1, 2); // (B, C, 64, 64)
         y = conv2d(y, neck0); // (B, 256, 64, 64)
         y = neck1.forward(y);
         y = conv2d(y, neck2, new TensorOptional(), new long[] {1, 1}, new long[] {1, 1},
