@@ -1,11 +1,38 @@
 package dev.groundingdino.testing;
 
+import dev.groundingdino.internal.runtime.Natives;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Tensor contents as Java arrays, and array differences: the one copy of these helpers for every test package. */
 public final class TensorValues {
     private TensorValues() {}
+
+    /** A new float32 tensor of {@code shape} holding {@code values} (attached to the current scope, if any). */
+    public static Tensor tensor(float[] values, long... shape) {
+        Natives.ensureLoaded();
+        Tensor t = torch.empty(shape, new TensorOptions(ScalarType.Float), new MemoryFormatOptional());
+        if (t.numel() != values.length) {
+            throw new AssertionError(values.length + " values for " + t.numel() + " elements");
+        }
+        t.data_ptr_float().put(values, 0, values.length);
+        return t;
+    }
+
+    /** The values of a bool (or any) tensor, row-major, as {@code != 0}. */
+    public static boolean[] bools(Tensor t) {
+        Tensor c = t.contiguous().to(ScalarType.Byte);
+        byte[] raw = new byte[(int) c.numel()];
+        c.data_ptr_byte().get(raw);
+        boolean[] out = new boolean[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = raw[i] != 0;
+        }
+        return out;
+    }
 
     public static float[] floats(Tensor t) {
         Tensor c = t.contiguous().to(ScalarType.Float);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.sam.internal.prompt.PromptEncoder;
 import dev.groundingdino.testing.Golden;
+import dev.groundingdino.testing.TensorValues;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -38,22 +39,22 @@ class PromptEncoderTest {
     }
 
     private double[] weight(String name) {
-        return TestTensors.doubles(weights.get("prompt_encoder." + name));
+        return TensorValues.doubles(weights.get("prompt_encoder." + name));
     }
 
     @Test
     void pointsGetTheirLabelEmbeddingAndAPaddingPointWithoutBox() {
         try (InferenceScope scope = InferenceScope.open()) {
-            Tensor coords = TestTensors.floats(new float[] {100f, 200f, 700.5f, 33f}, 1, 2, 2);
-            Tensor labels = TestTensors.floats(new float[] {1f, 0f}, 1, 2).to(ScalarType.Int);
+            Tensor coords = TensorValues.tensor(new float[] {100f, 200f, 700.5f, 33f}, 1, 2, 2);
+            Tensor labels = TensorValues.tensor(new float[] {1f, 0f}, 1, 2).to(ScalarType.Int);
             PromptEncoder.Embeddings e = encoder.forward(coords, labels, null, null);
-            assertThat(TestTensors.shape(e.sparse())).containsExactly(1, 3, 256); // 2 points + padding point
-            assertThat(TestTensors.shape(e.dense())).containsExactly(1, 256, 64, 64);
+            assertThat(TensorValues.shape(e.sparse())).containsExactly(1, 3, 256); // 2 points + padding point
+            assertThat(TensorValues.shape(e.dense())).containsExactly(1, 256, 64, 64);
 
             // A point's embedding is the box-corner Fourier feature of the same pixel plus its label embedding.
-            Tensor asBox = TestTensors.floats(new float[] {100f, 200f, 700.5f, 33f}, 1, 4);
-            double[] corners = TestTensors.doubles(encoder.embedBoxes(asBox)); // pe + point_embeddings.2 / .3
-            double[] sparse = TestTensors.doubles(e.sparse());
+            Tensor asBox = TensorValues.tensor(new float[] {100f, 200f, 700.5f, 33f}, 1, 4);
+            double[] corners = TensorValues.doubles(encoder.embedBoxes(asBox)); // pe + point_embeddings.2 / .3
+            double[] sparse = TensorValues.doubles(e.sparse());
             double[] pe2 = weight("point_embeddings.2.weight");
             double[] pe3 = weight("point_embeddings.3.weight");
             double[] fg = weight("point_embeddings.1.weight");
@@ -68,17 +69,17 @@ class PromptEncoderTest {
 
             // With a box there is no padding point: 2 points then the 2 corners.
             PromptEncoder.Embeddings withBox = encoder.forward(coords, labels, asBox, null);
-            assertThat(TestTensors.shape(withBox.sparse())).containsExactly(1, 4, 256);
+            assertThat(TensorValues.shape(withBox.sparse())).containsExactly(1, 4, 256);
         }
     }
 
     @Test
     void denseEmbeddingIsNoMaskEmbedOrTheDownscaledMask() {
         try (InferenceScope scope = InferenceScope.open()) {
-            Tensor boxes = TestTensors.floats(new float[] {1, 2, 30, 40, 5, 6, 70, 80}, 2, 4);
+            Tensor boxes = TensorValues.tensor(new float[] {1, 2, 30, 40, 5, 6, 70, 80}, 2, 4);
             Tensor dense = encoder.forward(null, null, boxes, null).dense();
-            assertThat(TestTensors.shape(dense)).containsExactly(2, 256, 64, 64);
-            double[] d = TestTensors.doubles(dense);
+            assertThat(TensorValues.shape(dense)).containsExactly(2, 256, 64, 64);
+            double[] d = TensorValues.doubles(dense);
             double[] noMask = weight("no_mask_embed.weight");
             for (int c = 0; c < 256; c++) {
                 assertThat(d[c * 4096 + 17]).isEqualTo(noMask[c]);
@@ -86,9 +87,9 @@ class PromptEncoderTest {
             }
             Tensor masks = torch.zeros(new long[] {2, 1, 256, 256}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Float));
             Tensor fromMask = encoder.forward(null, null, boxes, masks).dense();
-            assertThat(TestTensors.shape(fromMask)).containsExactly(2, 256, 64, 64);
+            assertThat(TensorValues.shape(fromMask)).containsExactly(2, 256, 64, 64);
             // A zero mask is constant after the convolutions: every position equals the first one.
-            double[] m = TestTensors.doubles(fromMask);
+            double[] m = TensorValues.doubles(fromMask);
             for (int c = 0; c < 256; c++) {
                 assertThat(m[c * 4096 + 1234]).isCloseTo(m[c * 4096], org.assertj.core.data.Offset.offset(1e-6));
             }

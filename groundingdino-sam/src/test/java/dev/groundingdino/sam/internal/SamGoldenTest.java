@@ -12,6 +12,7 @@ import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.testing.Fingerprint;
 import dev.groundingdino.testing.Golden;
 import dev.groundingdino.testing.GoldenTensors;
+import dev.groundingdino.testing.TensorValues;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
@@ -108,8 +109,8 @@ class SamGoldenTest {
 
     @Test
     void imageEmbeddingMatches() {
-        double err = fingerprint("image_embedding").check("image_embedding", TestTensors.shape(embedding),
-                TestTensors.doubles(embedding), 1e-4, 1e-4);
+        double err = fingerprint("image_embedding").check("image_embedding", TensorValues.shape(embedding),
+                TensorValues.doubles(embedding), 1e-4, 1e-4);
         System.out.println("image_embedding max |err| over the 256 samples: " + err);
     }
 
@@ -117,11 +118,11 @@ class SamGoldenTest {
     void densePeAndNoMaskEmbedMatch() {
         try (InferenceScope scope = InferenceScope.open()) {
             Tensor pe = sam.promptEncoder().densePe();
-            double err = fingerprint("dense_pe").check("dense_pe", TestTensors.shape(pe), TestTensors.doubles(pe),
+            double err = fingerprint("dense_pe").check("dense_pe", TensorValues.shape(pe), TensorValues.doubles(pe),
                     1e-5, 0);
             System.out.println("dense_pe max |err|: " + err);
             Tensor nm = sam.promptEncoder().noMaskEmbed();
-            fingerprint("no_mask_embed").check("no_mask_embed", TestTensors.shape(nm), TestTensors.doubles(nm), 0, 0);
+            fingerprint("no_mask_embed").check("no_mask_embed", TensorValues.shape(nm), TensorValues.doubles(nm), 0, 0);
         }
     }
 
@@ -143,19 +144,19 @@ class SamGoldenTest {
             boxF[i] = (float) transformed[i]; // torch.as_tensor(box, dtype=torch.float)
         }
         try (InferenceScope scope = InferenceScope.open()) {
-            Tensor boxes = TestTensors.floats(boxF, 1, 4);
+            Tensor boxes = TensorValues.tensor(boxF, 1, 4);
             Tensor sparse = sam.promptEncoder().forward(null, null, boxes, null).sparse();
-            double sparseErr = TestTensors.maxAbsDiff(TestTensors.doubles(sparse),
+            double sparseErr = TensorValues.maxAbsDiff(TensorValues.doubles(sparse),
                     golden.get(name + "_sparse_embeddings").asDoubles());
-            assertThat(TestTensors.shape(sparse)).containsExactly(1, 2, 256);
+            assertThat(TensorValues.shape(sparse)).containsExactly(1, 2, 256);
             assertThat(sparseErr).as("sparse embeddings").isLessThanOrEqualTo(1e-5);
 
             Sam.Prediction pred = sam.predictBoxes(embedding, boxes, multimask);
             Tensor lowRes = pred.lowResLogits().select(0, 0); // predict() returns [0]
             GoldenTensors.Entry goldenLow = golden.get(name + "_low_res_logits");
-            assertThat(TestTensors.shape(lowRes)).containsExactly(goldenLow.shape());
-            double lowErr = TestTensors.maxAbsDiff(TestTensors.doubles(lowRes), goldenLow.asDoubles());
-            double iouErr = TestTensors.maxAbsDiff(TestTensors.doubles(pred.iouPredictions().select(0, 0)),
+            assertThat(TensorValues.shape(lowRes)).containsExactly(goldenLow.shape());
+            double lowErr = TensorValues.maxAbsDiff(TensorValues.doubles(lowRes), goldenLow.asDoubles());
+            double iouErr = TensorValues.maxAbsDiff(TensorValues.doubles(pred.iouPredictions().select(0, 0)),
                     golden.get(name + "_iou_predictions").asDoubles());
             System.out.printf("%s: sparse %.3g, low_res_logits %.3g, iou %.3g%n", name, sparseErr, lowErr, iouErr);
             assertThat(lowErr).as("low-res logits max |err|").isLessThanOrEqualTo(1e-4);
@@ -164,8 +165,8 @@ class SamGoldenTest {
             Tensor upscaled = sam.postprocessMasks(pred.lowResLogits(), inputSize.height(), inputSize.width(),
                     originalSize.height(), originalSize.width()).select(0, 0); // (C, H, W)
             Fingerprint.of(p.get("upscaled_logits_fingerprint")).check(name + " upscaled logits",
-                    TestTensors.shape(upscaled), TestTensors.doubles(upscaled), 1e-4, 0);
-            checkMasks(p, TestTensors.bools(Sam.binarize(upscaled)), (int) upscaled.size(0));
+                    TensorValues.shape(upscaled), TensorValues.doubles(upscaled), 1e-4, 0);
+            checkMasks(p, TensorValues.bools(Sam.binarize(upscaled)), (int) upscaled.size(0));
         }
     }
 
@@ -184,11 +185,11 @@ class SamGoldenTest {
         float[] expected = golden.get("batch_single_boxes_transformed").asFloats();
         assertThat(transformed).containsExactly(expected);
         try (InferenceScope scope = InferenceScope.open()) {
-            Sam.Prediction pred = sam.predictBoxes(embedding, TestTensors.floats(transformed, b, 4), false);
+            Sam.Prediction pred = sam.predictBoxes(embedding, TensorValues.tensor(transformed, b, 4), false);
             GoldenTensors.Entry goldenLow = golden.get("batch_single_low_res_logits");
-            assertThat(TestTensors.shape(pred.lowResLogits())).containsExactly(goldenLow.shape());
-            double lowErr = TestTensors.maxAbsDiff(TestTensors.doubles(pred.lowResLogits()), goldenLow.asDoubles());
-            double iouErr = TestTensors.maxAbsDiff(TestTensors.doubles(pred.iouPredictions()),
+            assertThat(TensorValues.shape(pred.lowResLogits())).containsExactly(goldenLow.shape());
+            double lowErr = TensorValues.maxAbsDiff(TensorValues.doubles(pred.lowResLogits()), goldenLow.asDoubles());
+            double iouErr = TensorValues.maxAbsDiff(TensorValues.doubles(pred.iouPredictions()),
                     golden.get("batch_single_iou_predictions").asDoubles());
             System.out.printf("batch_single: low_res_logits %.3g, iou %.3g%n", lowErr, iouErr);
             assertThat(lowErr).isLessThanOrEqualTo(1e-4);
@@ -197,16 +198,16 @@ class SamGoldenTest {
             Tensor upscaled = sam.postprocessMasks(pred.lowResLogits(), inputSize.height(), inputSize.width(),
                     originalSize.height(), originalSize.width()); // (B, 1, H, W)
             Fingerprint.of(p.get("upscaled_logits_fingerprint")).check("batch upscaled logits",
-                    TestTensors.shape(upscaled), TestTensors.doubles(upscaled), 1e-4, 0);
-            checkMasks(p, TestTensors.bools(Sam.binarize(upscaled)), b);
+                    TensorValues.shape(upscaled), TensorValues.doubles(upscaled), 1e-4, 0);
+            checkMasks(p, TensorValues.bools(Sam.binarize(upscaled)), b);
 
             // Batch vs single: the same float32 box alone gives the same logits.
             for (int i = 0; i < b; i++) {
                 float[] one = new float[4];
                 System.arraycopy(transformed, 4 * i, one, 0, 4);
-                Tensor single = sam.predictBoxes(embedding, TestTensors.floats(one, 1, 4), false).lowResLogits();
-                double d = TestTensors.maxAbsDiff(TestTensors.doubles(single),
-                        TestTensors.doubles(pred.lowResLogits().select(0, i).unsqueeze(0)));
+                Tensor single = sam.predictBoxes(embedding, TensorValues.tensor(one, 1, 4), false).lowResLogits();
+                double d = TensorValues.maxAbsDiff(TensorValues.doubles(single),
+                        TensorValues.doubles(pred.lowResLogits().select(0, i).unsqueeze(0)));
                 assertThat(d).as("batch row %d vs single call", i).isLessThanOrEqualTo(1e-5);
             }
         }
