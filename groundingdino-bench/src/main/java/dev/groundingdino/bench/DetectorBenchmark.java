@@ -3,21 +3,14 @@ package dev.groundingdino.bench;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.Precision;
-import dev.groundingdino.internal.groundingdino.GroundingDINO;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfig;
-import dev.groundingdino.internal.runtime.Natives;
-import dev.groundingdino.internal.weights.SafetensorsWriter;
-import dev.groundingdino.internal.weights.StateDict;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,15 +50,7 @@ public class DetectorBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        Natives.ensureLoaded();
-        checkpoint = Files.createTempFile("gdino-bench-swint-ogc", ".safetensors");
-        Map<String, long[]> shapes = new LinkedHashMap<>(
-                GroundingDINO.declaredParameters(GroundingDinoConfig.swinTOgc()));
-        shapes.keySet().removeIf(name -> name.startsWith("transformer.decoder.bbox_embed.") // alias of bbox_embed
-                || name.endsWith("relative_position_index") || name.endsWith("embeddings.position_ids")); // derived
-        try (StateDict weights = RandomWeights.stateDict(shapes, 42, ScalarType.Float)) {
-            SafetensorsWriter.write(checkpoint, weights, Map.of("format", "pt"));
-        }
+        checkpoint = FullSizeCheckpoint.write(GroundingDinoConfig.swinTOgc());
         detector = Detector.builder(checkpoint).precision(Precision.valueOf(precision)).build();
         image = new BufferedImage(800, 600, BufferedImage.TYPE_3BYTE_BGR);
         SplittableRandom random = new SplittableRandom(7);

@@ -4,6 +4,7 @@ import dev.groundingdino.internal.bert.BertConfig;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfig;
 import dev.groundingdino.internal.swin.SwinConfig;
 import dev.groundingdino.internal.transformer.TransformerConfig;
+import dev.groundingdino.sam.internal.SamConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -79,6 +80,36 @@ public final class FlopCount {
     public static double total(Map<String, Double> stages) {
         return stages.entrySet().stream().filter(e -> !e.getKey().startsWith("encoder:"))
                 .mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    /**
+     * GFLOP of SAM's image encoder ({@code ImageEncoderViT}) for one image: the patch embedding, the windowed and
+     * the global-attention blocks (qkv and proj of windowed blocks run on the zero-padded windows, as in the
+     * reference; attention includes the decomposed relative-position products) and the neck.
+     */
+    public static Map<String, Double> samEncoder(SamConfig cfg) {
+        Map<String, Double> g = new LinkedHashMap<>();
+        double c = cfg.encoderEmbedDim();
+        int side = cfg.embeddingSize();
+        double tokens = (double) side * side;
+        g.put("patch embed", 2 * tokens * c * 3 * cfg.patchSize() * cfg.patchSize() / 1e9);
+        double mlp = 2 * 2 * tokens * c * c * cfg.mlpRatio();
+        int ws = cfg.windowSize();
+        double padded = Math.pow(ceilDiv(side, ws) * (double) ws, 2);
+        double windowAttn = 2 * 2 * padded * ws * ws * c + 2 * padded * 2 * ws * c; // QK^T, PV; rel_h, rel_w
+        double windowed = 2 * padded * c * 3 * c + windowAttn + 2 * padded * c * c + mlp;
+        double globalAttn = 2 * 2 * tokens * tokens * c + 2 * tokens * 2 * side * c;
+        double global = 2 * tokens * c * 3 * c + globalAttn + 2 * tokens * c * c + mlp;
+        int globals = 0;
+        for (int i = 0; i < cfg.encoderDepth(); i++) {
+            globals += cfg.isGlobalAttention(i) ? 1 : 0;
+        }
+        g.put("windowed blocks (" + (cfg.encoderDepth() - globals) + ")", (cfg.encoderDepth() - globals) * windowed
+                / 1e9);
+        g.put("global blocks (" + globals + ")", globals * global / 1e9);
+        double out = cfg.promptEmbedDim();
+        g.put("neck", (2 * tokens * c * out + 2 * tokens * out * out * 9) / 1e9);
+        return g;
     }
 
     private static double bert(BertConfig b, double n, int dModel) {

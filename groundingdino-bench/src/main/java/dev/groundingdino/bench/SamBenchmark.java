@@ -35,9 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
-// SAM's image encoder (groundingdino-sam) holds ~11 GB of native temporaries at its peak: lift JavaCPP's default
-// physical-memory cap (4 x -Xmx) for this benchmark's JVM only.
-@Fork(value = 1, jvmArgsAppend = {"-Xmx2g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=16g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class SamBenchmark {
     private RandomWeights.SamModel model;
     private RgbImage image;
