@@ -1,21 +1,17 @@
 package dev.groundingdino.examples.cli;
 
 import dev.groundingdino.Annotator;
-import dev.groundingdino.CheckpointException;
 import dev.groundingdino.ClassMatching;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionExport;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
-import dev.groundingdino.Device;
 import dev.groundingdino.ExportSummary;
 import dev.groundingdino.ImageException;
 import dev.groundingdino.ImageInput;
 import dev.groundingdino.NmsMode;
-import dev.groundingdino.Precision;
 import dev.groundingdino.RawOutputs;
 import dev.groundingdino.internal.hub.DemoWeights;
-import dev.groundingdino.internal.hub.OfficialWeights;
 import dev.groundingdino.internal.runtime.Natives;
 import dev.groundingdino.internal.weights.SafetensorsWriter;
 import java.io.IOException;
@@ -29,13 +25,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,15 +54,8 @@ final class DetectCommand implements Callable<Integer> {
     private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif",
             ".tiff", ".ppm", ".pgm");
 
-    @Option(names = "--weights", paramLabel = "W",
-            description = "GroundingDINO checkpoint (.pth or .safetensors), a release name, or 'demo' (default: the "
-                    + "cached groundingdino_swint_ogc release if present, else 'demo')")
-    String weights;
-
-    @Option(names = "--config", paramLabel = "C",
-            description = "model config (.py of the reference, or .json); only for checkpoints of a size that is not "
-                    + "recognised from their tensors")
-    Path config;
+    @Mixin
+    ModelOptions model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
@@ -134,15 +123,6 @@ final class DetectCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "N",
             description = "with --dir: images per forward pass (default ${DEFAULT-VALUE})")
     int batchSize = 1;
-
-    @Option(names = "--device", paramLabel = "D", description = "CPU (default) or CUDA")
-    Device device = Device.CPU;
-
-    @Option(names = "--precision", paramLabel = "P", description = "FP32 (default), BF16, or FP16 (CUDA only)")
-    Precision precision = Precision.FP32;
-
-    @Option(names = "--download", description = "download a release named by --weights into the cache if absent")
-    boolean download;
 
     @Spec
     CommandSpec spec;
@@ -232,55 +212,12 @@ final class DetectCommand implements Callable<Integer> {
     }
 
     private Detector.Builder builder(PrintWriter err) {
-        Detector.Builder b;
-        if (weights == null) {
-            Path cached = OfficialWeights.SWINT_OGC.cachedFile();
-            if (Files.isRegularFile(cached)) {
-                weights = cached.toString();
-            } else {
-                weights = "demo";
-                err.println("gdino: no --weights and no " + cached.getFileName() + " in " + cached.getParent()
-                        + ": running the random-weight DEMO model, which finds nothing meaningful. Put the official "
-                        + "checkpoint there (or pass --weights FILE) for real detections.");
-            }
-        }
-        if (weights.equalsIgnoreCase("demo")) {
-            if (config != null) {
-                throw new IllegalArgumentException("--config does not apply to --weights demo");
-            }
-            b = Detector.demoBuilder();
-        } else {
-            b = Detector.builder(resolveWeights(err));
-            if (config != null) {
-                b.config(config);
-            }
-        }
-        b.boxThreshold(boxThreshold).textThreshold(textThreshold).removeCombined(removeCombined)
-                .classMatching(classMatching).device(device).precision(precision);
+        Detector.Builder b = model.detectorBuilder("gdino", err).boxThreshold(boxThreshold)
+                .textThreshold(textThreshold).removeCombined(removeCombined).classMatching(classMatching);
         if (nmsIou != null) {
             b.nms(NmsMode.PER_LABEL, nmsIou);
         }
         return b;
-    }
-
-    /** A path as given, else a release name in the cache (downloaded with --download). */
-    private Path resolveWeights(PrintWriter err) {
-        Path path = Path.of(weights);
-        if (Files.exists(path)) {
-            return path;
-        }
-        Optional<OfficialWeights> release = OfficialWeights.byName(weights);
-        if (release.isEmpty()) {
-            throw new CheckpointException("weights file not found: " + path.toAbsolutePath() + ". Give a .pth or "
-                    + ".safetensors file, a release name (groundingdino_swint_ogc, groundingdino_swinb_cogcoor; "
-                    + "looked up in " + OfficialWeights.cacheDir() + "), or 'demo' for the random-weight demo model.");
-        }
-        if (download) {
-            err.println("fetching " + release.get().fileName() + " (" + release.get().size() / (1 << 20)
-                    + " MiB) into " + release.get().cachedFile().getParent());
-            return release.get().download(null);
-        }
-        return release.get().locate();
     }
 
     private List<Path> images() throws IOException {

@@ -1,20 +1,16 @@
 package dev.groundingdino.examples.web;
 
-import dev.groundingdino.CheckpointException;
 import dev.groundingdino.Detector;
-import dev.groundingdino.Device;
-import dev.groundingdino.Precision;
-import dev.groundingdino.internal.hub.OfficialWeights;
+import dev.groundingdino.examples.cli.ModelOptions;
 import dev.groundingdino.sam.Segmenter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -28,15 +24,8 @@ import picocli.CommandLine.Spec;
                 + "thresholds and see the annotated result.",
                 "Serves http://127.0.0.1:7860/ by default (this machine only); Ctrl-C stops it."})
 public final class WebCommand implements Callable<Integer> {
-    @Option(names = "--weights", paramLabel = "W",
-            description = "GroundingDINO checkpoint (.pth or .safetensors), a release name, or 'demo' (default: the "
-                    + "cached groundingdino_swint_ogc release if present, else 'demo')")
-    String weights;
-
-    @Option(names = "--config", paramLabel = "C",
-            description = "model config (.py of the reference, or .json); only for checkpoints of a size that is not "
-                    + "recognised from their tensors")
-    Path config;
+    @Mixin
+    ModelOptions model;
 
     @Option(names = "--sam-weights", paramLabel = "S",
             description = "a Segment Anything checkpoint (sam_vit_b/l/h .pth or .safetensors): adds the page's "
@@ -68,12 +57,6 @@ public final class WebCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE})")
     int queue = WebDemoOptions.DEFAULT_QUEUE_CAPACITY;
 
-    @Option(names = "--device", paramLabel = "D", description = "CPU (default) or CUDA")
-    Device device = Device.CPU;
-
-    @Option(names = "--precision", paramLabel = "P", description = "FP32 (default), BF16, or FP16 (CUDA only)")
-    Precision precision = Precision.FP32;
-
     @Spec
     CommandSpec spec;
 
@@ -90,7 +73,7 @@ public final class WebCommand implements Callable<Integer> {
             err.println("gdino web: listening on " + host + ": other machines can reach the demo and use this "
                     + "machine's CPU/GPU. Use --host 127.0.0.1 to keep it local.");
         }
-        try (Detector detector = detectorBuilder(err).build();
+        try (Detector detector = model.detectorBuilder("gdino web", err).build();
                 Segmenter segmenter = samWeights == null ? null : Segmenter.load(samWeights);
                 WebDemoServer server = start(detector, segmenter, options)) {
             Thread hook = new Thread(server::close, "web-demo-shutdown");
@@ -118,49 +101,6 @@ public final class WebCommand implements Callable<Integer> {
         } catch (UncheckedIOException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-    }
-
-    private Detector.Builder detectorBuilder(PrintWriter err) {
-        String w = weights;
-        if (w == null) {
-            Path cached = OfficialWeights.SWINT_OGC.cachedFile();
-            if (Files.isRegularFile(cached)) {
-                w = cached.toString();
-            } else {
-                w = "demo";
-                err.println("gdino web: no --weights and no " + cached.getFileName() + " in " + cached.getParent()
-                        + ": running the random-weight DEMO model, which finds nothing meaningful. Put the official "
-                        + "checkpoint there (or pass --weights FILE) for real detections.");
-            }
-        }
-        Detector.Builder b;
-        if (w.equalsIgnoreCase("demo")) {
-            if (config != null) {
-                throw new IllegalArgumentException("--config does not apply to --weights demo");
-            }
-            b = Detector.demoBuilder();
-        } else {
-            b = Detector.builder(resolve(w));
-            if (config != null) {
-                b.config(config);
-            }
-        }
-        return b.device(device).precision(precision);
-    }
-
-    /** A path as given, else a release name looked up in the cache. */
-    private static Path resolve(String w) {
-        Path path = Path.of(w);
-        if (Files.exists(path)) {
-            return path;
-        }
-        Optional<OfficialWeights> release = OfficialWeights.byName(w);
-        if (release.isEmpty()) {
-            throw new CheckpointException("weights file not found: " + path.toAbsolutePath() + ". Give a .pth or "
-                    + ".safetensors file, a release name (groundingdino_swint_ogc, groundingdino_swinb_cogcoor; "
-                    + "looked up in " + OfficialWeights.cacheDir() + "), or 'demo' for the random-weight demo model.");
-        }
-        return release.get().locate();
     }
 
     private static boolean isLoopback(String host) {
