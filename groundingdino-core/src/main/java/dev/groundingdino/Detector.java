@@ -13,6 +13,7 @@ import dev.groundingdino.internal.postprocess.Predict;
 import dev.groundingdino.internal.postprocess.Prediction;
 import dev.groundingdino.internal.postprocess.QueryOutputs;
 import dev.groundingdino.internal.runtime.InferenceScope;
+import dev.groundingdino.internal.runtime.UsageLock;
 import dev.groundingdino.internal.text.BertTokenizer;
 import dev.groundingdino.internal.text.CaptionEncoder;
 import dev.groundingdino.internal.text.CaptionEncoding;
@@ -24,7 +25,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -82,13 +82,15 @@ public final class Detector implements AutoCloseable {
 
     private final SharedModel shared;
     private final Settings settings;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final UsageLock usage;
     private final Cleaner.Cleanable share;
-    private boolean closed;
 
     private Detector(SharedModel shared, Settings settings) {
         this.shared = shared;
         this.settings = settings;
+        String source = shared.source();
+        this.usage = new UsageLock(() -> "this Detector (" + source + ") is closed; load the checkpoint again, or keep "
+                + "the detector open until its last call");
         this.share = CLEANER.register(this, new ShareRelease(shared));
     }
 
@@ -236,13 +238,7 @@ public final class Detector implements AutoCloseable {
     }
 
     private Detector derive(Settings newSettings) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return new Detector(shared.retain(), newSettings);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return usage.whileOpen(() -> new Detector(shared.retain(), newSettings));
     }
 
     // ------------------------------------------------------------------------------------------------ detection
@@ -427,12 +423,7 @@ public final class Detector implements AutoCloseable {
     }
 
     private List<DetectionResult> run(List<ImageInput> inputs, Query query, BatchProgress progress) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
-        } finally {
-            lock.readLock().unlock();
-        }
+        usage.checkOpen();
         List<RgbImage> images = new ArrayList<>(inputs.size());
         List<PixelTensor> pixels = new ArrayList<>(inputs.size());
         for (int i = 0; i < inputs.size(); i++) {
@@ -452,9 +443,7 @@ public final class Detector implements AutoCloseable {
 
     @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
     private Forward forward(List<PixelTensor> pixels, CaptionEncoding caption, BatchProgress progress) {
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return usage.whileOpen(() -> {
             GroundingDINO model = shared.loaded().model();
             int batch = pixels.size();
             try (InferenceScope scope = InferenceScope.open(); Autocast autocast = Autocast.open(shared)) {
@@ -488,9 +477,7 @@ public final class Detector implements AutoCloseable {
                         + (shared.device() == Device.CUDA ? " (on CUDA this is often out of GPU memory: use smaller "
                                 + "batches)" : ""), e);
             }
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     /**
@@ -562,13 +549,6 @@ public final class Detector implements AutoCloseable {
                 detections);
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this Detector (" + shared.source() + ") is closed; load the checkpoint "
-                    + "again, or keep the detector open until its last call");
-        }
-    }
-
     private static void checkThreshold(String what, double value) {
         if (!(value >= 0 && value <= 1)) {
             throw new ThresholdException(what + " must be in [0, 1], got " + value + " (the reference defaults are "
@@ -583,12 +563,7 @@ public final class Detector implements AutoCloseable {
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        lock.readLock().lock();
-        try {
-            return closed;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return usage.isClosed();
     }
 
     /**
@@ -599,15 +574,7 @@ public final class Detector implements AutoCloseable {
      */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                share.clean();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
+        usage.close(share::clean);
     }
 
     @Override
@@ -616,7 +583,7 @@ public final class Detector implements AutoCloseable {
                 + ", box " + settings.boxThreshold() + ", text " + settings.textThreshold()
                 + (settings.removeCombined() ? ", remove_combined" : "")
                 + (settings.nms() == NmsMode.NONE ? "" : ", " + settings.nms() + " " + settings.nmsIou())
-                + (closed ? ", closed" : "") + "]";
+                + (usage.isClosed() ? ", closed" : "") + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ builder

@@ -8,6 +8,7 @@ import dev.groundingdino.internal.image.PixelTensor;
 import dev.groundingdino.internal.image.RgbImage;
 import dev.groundingdino.internal.image.SamTransform;
 import dev.groundingdino.internal.runtime.InferenceScope;
+import dev.groundingdino.internal.runtime.UsageLock;
 import dev.groundingdino.sam.internal.RawPrediction;
 import dev.groundingdino.sam.internal.Sam;
 import dev.groundingdino.sam.internal.SamCheckpoint;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -75,8 +75,8 @@ public final class Segmenter implements AutoCloseable {
     static final int MAX_BATCH = 16;
 
     private final SamCheckpoint model;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final UsageLock usage = new UsageLock(() -> "this Segmenter (" + variant() + ") is closed; load the "
+            + "checkpoint again");
 
     private Segmenter(SamCheckpoint model) {
         this.model = model;
@@ -141,17 +141,13 @@ public final class Segmenter implements AutoCloseable {
     private ImageEmbedding embed(RgbImage image) {
         ImageSize input = SamTransform.preprocessShape(image.height(), image.width());
         PixelTensor pixels = SamTransform.apply(image);
-        lock.readLock().lock();
-        try {
-            checkOpen();
+        return usage.whileOpen(() -> {
             Tensor embedding;
             try (InferenceScope scope = InferenceScope.open()) {
                 embedding = model.sam().embed(pixels.toTensor()).retainReference();
             }
             return new ImageEmbedding(this, embedding, image.width(), image.height(), input.width(), input.height());
-        } finally {
-            lock.readLock().unlock();
-        }
+        });
     }
 
     /** One box, one mask ({@code SamPredictor.predict(box=..., multimask_output=False)}). */
@@ -238,9 +234,7 @@ public final class Segmenter implements AutoCloseable {
         int plane = w * h;
         Tensor emb = embedding.acquire();
         try {
-            lock.readLock().lock();
-            try {
-                checkOpen();
+            return usage.whileOpen(() -> {
                 Sam sam = model.sam();
                 List<Segmentation> out = new ArrayList<>(b);
                 int c = multimask ? model.config().numMaskTokens() - 1 : 1;
@@ -266,7 +260,8 @@ public final class Segmenter implements AutoCloseable {
                                 try (PointerScope boxScope = new PointerScope()) {
                                     Tensor logits = sam.postprocessMasks(low.narrow(0, i, 1),
                                             embedding.inputHeight(), embedding.inputWidth(), h, w); // (1, C, H, W)
-                                    Tensor binary = Sam.binarize(logits).to(ScalarType.Byte).contiguous(); // (1, C, H, W)
+                                    // (1, C, H, W) as 0/1 bytes
+                                    Tensor binary = Sam.binarize(logits).to(ScalarType.Byte).contiguous();
                                     binary.data_ptr_byte().get(pixels);
                                 }
                                 List<Mask> masks = new ArrayList<>(c);
@@ -280,9 +275,7 @@ public final class Segmenter implements AutoCloseable {
                 }
                 RawPrediction raw = keepRaw ? rawPrediction(prompts, inputBoxes, lowRes, lowSide, iou, c) : null;
                 return new SegmenterInternals.RawSegmentation(out, raw);
-            } finally {
-                lock.readLock().unlock();
-            }
+            });
         } finally {
             embedding.release();
         }
@@ -355,34 +348,15 @@ public final class Segmenter implements AutoCloseable {
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("this Segmenter (" + variant() + ") is closed; load the checkpoint again");
-        }
-    }
-
     /** True once {@link #close()} was called. */
     public boolean isClosed() {
-        lock.readLock().lock();
-        try {
-            return closed;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return usage.isClosed();
     }
 
     /** Frees the weights; waits for calls in progress. Idempotent; later calls throw IllegalStateException. */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (!closed) {
-                closed = true;
-                model.close();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
+        usage.close(model::close);
     }
 
     @Override
