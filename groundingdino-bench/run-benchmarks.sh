@@ -6,7 +6,9 @@
 #   e.g. groundingdino-bench/run-benchmarks.sh                    # everything (about 30 minutes on 2 cores)
 #        groundingdino-bench/run-benchmarks.sh ForwardBenchmark -p precision=BF16
 # Environment: BUILD_DIR (Maven output folder, default target), MVN_OPTS (e.g. -o for offline builds),
-#              JAR (run this jar instead), SKIP_BUILD=1 (reuse the jar), SKIP_PROFILES=1 (JMH only), RESULTS (output folder, default groundingdino-bench/$BUILD_DIR/results).
+#              JAR (run this jar instead), SKIP_BUILD=1 (reuse the jar), SKIP_PROFILES=1 (JMH only), RESULTS (output folder, default groundingdino-bench/$BUILD_DIR/results),
+#              SOAK=N (also run N detections through the public API and record resident memory: soak.csv, soak.svg;
+#              about 40 minutes for N=1000 on 2 cores).
 # Timings on a shared machine are noisy: the report gives medians of several iterations; repeat the run and compare.
 set -euo pipefail
 
@@ -40,6 +42,18 @@ if [[ "${SKIP_PROFILES:-0}" != "1" ]]; then
       > "$out" 2>&1
     PROFILES+=("$out")
   done
+fi
+
+if [[ "${SKIP_PROFILES:-0}" != "1" ]]; then
+  java -Xmx1g -cp "$JAR" dev.groundingdino.bench.SamProfile --runs 5 --warmup 1 > "$RESULTS/profile-sam-vit_b.txt" 2>&1
+  PROFILES+=("$RESULTS/profile-sam-vit_b.txt")
+fi
+
+if [[ -n "${SOAK:-}" ]]; then
+  java -Xmx1g -cp "$JAR" dev.groundingdino.bench.DetectorSoak --detections "$SOAK" --csv "$RESULTS/soak.csv" \
+    > "$RESULTS/soak.txt" 2>&1
+  java -cp "$JAR" dev.groundingdino.bench.SoakChart "$RESULTS/soak.csv" "$RESULTS/soak.svg"
+  PROFILES+=("$RESULTS/soak.txt")
 fi
 
 java -cp "$JAR" dev.groundingdino.bench.ResultsTable "$RESULTS/jmh.json" ${PROFILES[@]+"${PROFILES[@]}"} \
