@@ -43,6 +43,16 @@ public final class Sam {
         return new Sam(cfg, ParamTree.load(source));
     }
 
+    /**
+     * Whether tensor {@code name} belongs to the part of the model that runs in reduced precision when one is asked
+     * for: the image encoder's patch embedding, position embedding and ViT blocks (95% of the arithmetic). The neck
+     * (whose {@code LayerNorm2d} follows the reference's explicit float32 mean/variance), the prompt encoder and the
+     * mask decoder always run in float32, and the image embedding is float32.
+     */
+    public static boolean inEncoderPrecision(String name) {
+        return name.startsWith("image_encoder.") && !name.startsWith("image_encoder.neck.");
+    }
+
     /** Every tensor name and shape a {@code cfg} model expects, in state_dict order (no weights needed). */
     public static Map<String, long[]> expectedTensors(SamConfig cfg) {
         ParamTree root = ParamTree.declare();

@@ -26,7 +26,7 @@ public final class SamCheckpoint implements AutoCloseable {
             "feat_map.", "input_proj.");
 
     private final StateDict stateDict;
-    private final List<Tensor> converted;
+    private final List<Tensor> converted; // tensors of another dtype than the file's, owned here
     private final Sam sam;
     private boolean closed;
 
@@ -42,8 +42,19 @@ public final class SamCheckpoint implements AutoCloseable {
      * @throws CheckpointException if the file is unreadable, is not a Segment Anything checkpoint (a GroundingDINO
      *     checkpoint is named as such), or does not strictly match the inferred variant
      */
-    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
     public static SamCheckpoint load(Path path) {
+        return load(path, ScalarType.Float);
+    }
+
+    /**
+     * As {@link #load(Path)}, with the image encoder's blocks in {@code encoderType} ({@code Float} or
+     * {@code BFloat16}; see {@link Sam#inEncoderPrecision}): their weights are converted once at load time.
+     */
+    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
+    public static SamCheckpoint load(Path path, ScalarType encoderType) {
+        if (encoderType.intern() != ScalarType.Float && encoderType.intern() != ScalarType.BFloat16) {
+            throw new IllegalArgumentException("the SAM image encoder runs in float32 or bfloat16, not " + encoderType);
+        }
         StateDict sd = StateDict.read(path);
         List<Tensor> converted = new ArrayList<>();
         try {
@@ -58,27 +69,29 @@ public final class SamCheckpoint implements AutoCloseable {
                     "Segment Anything " + cfg.name() + " (embed " + cfg.encoderEmbedDim() + ", depth "
                             + cfg.encoderDepth() + ", heads " + cfg.encoderNumHeads() + ", global attention "
                             + cfg.encoderGlobalAttnIndexes() + ")");
-            Map<String, Tensor> asFloat = new HashMap<>();
+            Map<String, Tensor> convertedByName = new HashMap<>();
             for (Map.Entry<String, String> e : match.sources().entrySet()) {
                 DType dtype = sd.dtype(e.getValue());
-                if (dtype == DType.FLOAT32) {
+                ScalarType target = Sam.inEncoderPrecision(e.getKey()) ? encoderType : ScalarType.Float;
+                if (dtype == DType.FLOAT32 && target.intern() == ScalarType.Float) {
                     continue;
                 }
-                if (dtype != DType.FLOAT16 && dtype != DType.BFLOAT16 && dtype != DType.FLOAT64) {
+                if (dtype != DType.FLOAT32 && dtype != DType.FLOAT16 && dtype != DType.BFLOAT16
+                        && dtype != DType.FLOAT64) {
                     throw new CheckpointException("tensor '" + e.getValue() + "' has dtype " + dtype
                             + "; Segment Anything weights must be floating point (float32, float16, bfloat16 or "
                             + "float64). The file is not a usable SAM checkpoint.");
                 }
                 Tensor t;
                 try (PointerScope scope = new PointerScope()) {
-                    t = match.get(e.getKey()).to(ScalarType.Float);
+                    t = match.get(e.getKey()).to(target);
                     t.retainReference();
                 }
                 converted.add(t);
-                asFloat.put(e.getKey(), t);
+                convertedByName.put(e.getKey(), t);
             }
             Sam sam = Sam.load(cfg, name -> {
-                Tensor f = asFloat.get(name);
+                Tensor f = convertedByName.get(name);
                 return f != null ? f : match.get(name);
             });
             return new SamCheckpoint(sd, converted, sam);

@@ -77,14 +77,17 @@ public final class Attention {
         }
         long n = h * w;
         long s = b * numHeads;
+        ScalarType type = x.scalar_type();
         Tensor heads = Scopes.tensor(() -> {
             Tensor packed = qkv.forward(x).reshape(b, n, 3, numHeads, -1).permute(2, 0, 3, 1, 4); // (3,B,nH,HW,hd)
-            packed = packed.reshape(3, s, n, headDim); // (3, B*nH, HW, hd)
+            // the attention core runs in float32 (bfloat16 encoders too: libtorch's bfloat16 CPU attention kernel
+            // is ~20x slower, and the relative-position products are tiny matrices)
+            packed = packed.reshape(3, s, n, headDim).to(ScalarType.Float); // (3, B*nH, HW, hd)
             Tensor q = packed.select(0, 0); // (B*nH, HW, hd)
             Tensor k = packed.select(0, 1);
             Tensor v = packed.select(0, 2);
-            Tensor rh = relativeTable(relPosH, x).permute(0, 2, 1); // (h, hd, kh)
-            Tensor rw = relativeTable(relPosW, x).permute(0, 2, 1); // (w, hd, kw)
+            Tensor rh = relativeTable(relPosH, x).to(ScalarType.Float).permute(0, 2, 1); // (h, hd, kh)
+            Tensor rw = relativeTable(relPosW, x).to(ScalarType.Float).permute(0, 2, 1); // (w, hd, kw)
             long step = Math.max(1, Math.min(s, maxMaskElements / (n * n)));
             if (step >= s) {
                 return attend(q, k, v, rh, rw, s, h, w);
@@ -98,7 +101,7 @@ public final class Attention {
             }
             return cat(outs, 0); // (B*nH, HW, hd)
         });
-        Tensor out = heads.view(b, numHeads, h, w, headDim).permute(0, 2, 3, 1, 4).reshape(b, h, w, -1);
+        Tensor out = heads.view(b, numHeads, h, w, headDim).permute(0, 2, 3, 1, 4).reshape(b, h, w, -1).to(type);
         return proj.forward(out); // (B, H, W, C)
     }
 

@@ -49,7 +49,11 @@ public final class ImageEncoderViT {
         this.neck3 = new LayerNorm2d(neck.child(3), out, SamConfig.LAYER_NORM_2D_EPS);
     }
 
-    /** The preprocessed input {@code (B, 3, 1024, 1024)} to the image embedding {@code (B, 256, 64, 64)}. */
+    /**
+     * The preprocessed input {@code (B, 3, 1024, 1024)} to the image embedding {@code (B, 256, 64, 64)}. The patch
+     * embedding and the blocks run in the dtype of their weights (float32, or bfloat16 when the model was loaded
+     * so, see {@code Sam.inEncoderPrecision}); the neck and the output are in the neck's dtype (float32).
+     */
     public Tensor forward(Tensor x) {
         if (x.dim() != 4 || x.size(1) != 3 || x.size(2) != cfg.imageSize() || x.size(3) != cfg.imageSize()) {
             throw new IllegalArgumentException("image encoder input must be (B, 3, " + cfg.imageSize() + ", "
@@ -60,6 +64,9 @@ public final class ImageEncoderViT {
         Tensor[] last = Scopes.chain(new Tensor[] {tokens}, blocks.size(),
                 (i, state) -> new Tensor[] {blocks.get(i).forward(state[0])}, state -> state);
         Tensor y = last[0].permute(0, 3, 1, 2); // (B, C, 64, 64)
+        if (y.scalar_type().intern() != neck0.scalar_type().intern()) {
+            y = y.to(neck0.scalar_type()); // reduced-precision blocks: the neck runs in float32
+        }
         y = conv2d(y, neck0); // (B, 256, 64, 64)
         y = neck1.forward(y);
         y = conv2d(y, neck2, new TensorOptional(), new long[] {1, 1}, new long[] {1, 1},

@@ -26,6 +26,9 @@ public final class PatchEmbed {
 
     /** {@code (B, 3, H, W) -> (B, H/patch, W/patch, C)}. */
     public Tensor forward(Tensor x) {
+        if (x.scalar_type().intern() != weight.scalar_type().intern()) {
+            x = x.to(weight.scalar_type()); // float32 pixels into a bfloat16 encoder
+        }
         Tensor y = conv2d(x, weight, new TensorOptional(bias), new long[] {patch, patch}, new long[] {0, 0},
                 new long[] {1, 1}, 1); // (B, C, H', W')
         return y.permute(0, 2, 3, 1); // (B, H', W', C)
