@@ -71,6 +71,14 @@ public final class ModelOptions {
         return b.device(device).precision(precision);
     }
 
+    /**
+     * The precision for a Segment Anything model next to the detector: {@code BF16} when the detector runs in BF16,
+     * else {@code FP32} (the segmenter runs on the CPU, where FP16 is not available).
+     */
+    public Precision samPrecision() {
+        return precision == Precision.BF16 ? Precision.BF16 : Precision.FP32;
+    }
+
     /** A path as given, else a release name in the cache (downloaded with {@code --download}). */
     private Path resolve(String w, PrintWriter err) {
         Path path = Path.of(w);

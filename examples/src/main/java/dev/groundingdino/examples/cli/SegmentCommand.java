@@ -6,6 +6,7 @@ import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.ImageException;
+import dev.groundingdino.Precision;
 import dev.groundingdino.sam.Box;
 import dev.groundingdino.sam.CocoRle;
 import dev.groundingdino.sam.GroundedMask;
@@ -91,6 +92,14 @@ final class SegmentCommand implements Callable<Integer> {
                     + "(B, C): the mask decoder's outputs before upscaling")
     Path dumpRaw;
 
+    @Option(names = "--precision", paramLabel = "P",
+            description = "FP32 (default) or BF16: the SAM image encoder's precision, and GroundingDINO's with "
+                    + "--weights")
+    Precision precision = Precision.FP32;
+
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch CPU threads (default: all cores)")
+    int threads;
+
     @Spec
     CommandSpec spec;
 
@@ -102,7 +111,7 @@ final class SegmentCommand implements Callable<Integer> {
         boolean promptMode = checkMode();
         List<Box> given = promptMode ? List.of() : parseBoxes();
         PrintWriter pw = spec.commandLine().getOut();
-        try (Segmenter segmenter = Segmenter.load(sam)) {
+        try (Segmenter segmenter = Segmenter.builder(sam).precision(precision).threads(threads).build()) {
             List<Row> rows = new ArrayList<>();
             List<Box> prompts = new ArrayList<>(given);
             DetectionResult detections = null;
@@ -170,7 +179,8 @@ final class SegmentCommand implements Callable<Integer> {
     }
 
     private DetectionResult detect() {
-        Detector.Builder builder = Detector.builder(weights).boxThreshold(boxThreshold).textThreshold(textThreshold);
+        Detector.Builder builder = Detector.builder(weights).boxThreshold(boxThreshold).textThreshold(textThreshold)
+                .precision(precision);
         if (config != null) {
             builder.config(config);
         }

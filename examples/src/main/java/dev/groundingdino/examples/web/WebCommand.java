@@ -74,7 +74,8 @@ public final class WebCommand implements Callable<Integer> {
                     + "machine's CPU/GPU. Use --host 127.0.0.1 to keep it local.");
         }
         try (Detector detector = model.detectorBuilder("gdino web", err).build();
-                Segmenter segmenter = samWeights == null ? null : Segmenter.load(samWeights);
+                Segmenter segmenter = samWeights == null ? null : Segmenter.builder(samWeights)
+                        .precision(model.samPrecision()).build();
                 WebDemoServer server = start(detector, segmenter, options)) {
             Thread hook = new Thread(server::close, "web-demo-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);

@@ -116,6 +116,21 @@ class SegmentCommandTest {
     }
 
     @Test
+    void bf16EncoderGivesNearlyTheSameMask(@TempDir Path tmp) throws Exception {
+        Path raw = tmp.resolve("raw.safetensors");
+        CliRun run = CliRun.of("segment", "--sam", SAM.toString(), "--image", TRUCK.toString(),
+                "--box", "425,600,700,875", "--precision", "BF16", "--dump-raw", raw.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(TRUCK_CASE.resolve("tensors.safetensors"));
+        float[] low = GoldenTensors.read(raw).get("low_res_logits").asFloats();
+        float[] reference = golden.get("box0_single_low_res_logits").asFloats();
+        double scale = maxAbsDiff(reference, new float[reference.length]);
+        double deviation = maxAbsDiff(low, reference);
+        // bfloat16 blocks: not the reference's numbers, but within a few percent of their scale
+        assertThat(deviation).isGreaterThan(0).isLessThan(0.05 * scale);
+    }
+
+    @Test
     void promptModeSegmentsTheGroundingDinoBoxes(@TempDir Path tmp) throws Exception {
         Path suite = Golden.gdinoSuite();
         JsonNode caseJson = Golden.json(suite.resolve("cases/catdog_cat-dog/case.json"));
@@ -172,6 +187,8 @@ class SegmentCommandTest {
         assertInputError("--weights needs --prompt", "--sam", sam, "--image", image, "--weights", "w.pth");
         assertInputError("missing.jpg", "--sam", sam, "--image", tmp.resolve("missing.jpg").toString(), "--box",
                 "1,2,3,4");
+        assertInputError("Precision.BF16", "--sam", sam, "--image", image, "--box", "1,2,3,4", "--precision", "FP16");
+        assertInputError("threads", "--sam", sam, "--image", image, "--box", "1,2,3,4", "--threads", "-2");
         Path junk = Files.writeString(tmp.resolve("junk.pth"), "not a checkpoint");
         assertInputError("gdino: ", "--sam", junk.toString(), "--image", image, "--box", "1,2,3,4");
     }

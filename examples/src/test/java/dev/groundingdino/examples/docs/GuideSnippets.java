@@ -150,6 +150,15 @@ final class GuideSnippets {
         // end::segmenter[]
     }
 
+    static Segmenter segmenterBf16() {
+        // tag::segmenter-bf16[]
+        Segmenter segmenter = Segmenter.builder(Path.of("sam_vit_h_4b8939.pth"))
+                .precision(Precision.BF16)     // bfloat16 image encoder: faster on AVX-512 BF16 CPUs
+                .build();
+        // end::segmenter-bf16[]
+        return segmenter;
+    }
+
     static void threads(List<Path> images) throws InterruptedException, ExecutionException {
         // tag::threads[]
         try (Detector detector = Detector.load(Path.of("groundingdino_swint_ogc.pth"))) {
