@@ -7,7 +7,9 @@ import dev.groundingdino.internal.runtime.Natives;
 import dev.groundingdino.internal.weights.StateDict;
 import dev.groundingdino.sam.internal.Sam;
 import dev.groundingdino.sam.internal.SamConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
@@ -47,22 +49,45 @@ public final class RandomWeights {
         return LoadedGroundingDino.of(stateDict(shapes, seed, dtype), cfg, dtype);
     }
 
-    /** A Segment Anything model of {@code cfg} on random weights, with the state dict that owns them. */
+    /** A Segment Anything model of {@code cfg} on random float32 weights, with the state dict that owns them. */
     public static SamModel sam(SamConfig cfg, long seed) {
+        return sam(cfg, seed, ScalarType.Float);
+    }
+
+    /**
+     * A Segment Anything model of {@code cfg} on random weights, the image encoder's blocks in {@code encoderType}
+     * (as {@code Segmenter.Builder.precision} loads them, see {@code Sam.inEncoderPrecision}), the rest float32.
+     */
+    public static SamModel sam(SamConfig cfg, long seed, ScalarType encoderType) {
         Natives.ensureLoaded();
         StateDict sd = stateDict(Sam.expectedTensors(cfg), seed, ScalarType.Float);
+        List<Tensor> converted = new ArrayList<>();
         try {
-            return new SamModel(Sam.load(cfg, sd::get), sd);
+            Sam sam = Sam.load(cfg, name -> {
+                Tensor t = sd.get(name);
+                if (!Sam.inEncoderPrecision(name) || encoderType.intern() == ScalarType.Float) {
+                    return t;
+                }
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor c = t.to(encoderType);
+                    c.retainReference();
+                    converted.add(c);
+                    return c;
+                }
+            });
+            return new SamModel(sam, sd, converted);
         } catch (RuntimeException e) {
+            converted.forEach(Tensor::releaseReference);
             sd.close();
             throw e;
         }
     }
 
-    /** A SAM model and the state dict holding its weights ({@link #close()} frees them). */
-    public record SamModel(Sam sam, StateDict weights) implements AutoCloseable {
+    /** A SAM model, the state dict holding its weights and their converted copies ({@link #close()} frees them). */
+    public record SamModel(Sam sam, StateDict weights, List<Tensor> converted) implements AutoCloseable {
         @Override
         public void close() {
+            converted.forEach(Tensor::releaseReference);
             weights.close();
         }
     }

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -26,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * How long does Segment Anything ViT-B take on the CPU to encode one image (SAM preprocessing of a 1920x1080 image
  * to 1024x1024, then the image encoder) and to decode the mask of one box prompt on that embedding (prompt
  * encoder + mask decoder, multimask, low-resolution logits)? Random ViT-B weights of the declared shapes
- * ({@link RandomWeights#sam}); float32.
+ * ({@link RandomWeights#sam}); the image encoder's blocks in float32 or bfloat16 ({@code precision}, as
+ * {@code Segmenter.Builder.precision} loads them), the rest float32.
  *
  * <p>Run: {@code java -jar groundingdino-bench/target/benchmarks.jar SamBenchmark}.
  */
@@ -37,6 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class SamBenchmark {
+    @Param({"FP32", "BF16"})
+    public String precision;
+
     private RandomWeights.SamModel model;
     private RgbImage image;
     private Tensor embedding;
@@ -45,7 +50,7 @@ public class SamBenchmark {
     @Setup(Level.Trial)
     @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
     public void setUp() {
-        model = RandomWeights.sam(SamConfig.vitB(), 42);
+        model = RandomWeights.sam(SamConfig.vitB(), 42, FullSizeModel.dtype(precision));
         image = BenchImages.random(1920, 1080, 7);
         try (InferenceScope scope = InferenceScope.open()) {
             embedding = model.sam().embed(SamTransform.apply(image).toTensor()); // (1, 256, 64, 64)

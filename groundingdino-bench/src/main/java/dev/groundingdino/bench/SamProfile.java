@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Times SAM's image encoding (preprocessed 1024x1024 input to the 256x64x64 embedding) with random weights of a
@@ -18,7 +19,8 @@ import org.bytedeco.pytorch.global.torch;
  * latency only.
  *
  * <p>Run: {@code java -cp groundingdino-bench/target/benchmarks.jar dev.groundingdino.bench.SamProfile
- * [--model vit_b|vit_l|vit_h] [--runs 5] [--warmup 1]}.
+ * [--model vit_b|vit_l|vit_h] [--runs 5] [--warmup 1] [--bf16]}; {@code --bf16} runs the encoder's blocks on bfloat16
+ * weights, as {@code Segmenter.Builder.precision(BF16)} does.
  */
 public final class SamProfile {
     private SamProfile() {}
@@ -28,6 +30,7 @@ public final class SamProfile {
         SamConfig cfg = SamConfig.vitB();
         int runs = 5;
         int warmup = 1;
+        ScalarType encoderType = ScalarType.Float;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--model" -> cfg = switch (args[++i]) {
@@ -38,17 +41,18 @@ public final class SamProfile {
                 };
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--bf16" -> encoderType = ScalarType.BFloat16;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --model vit_b|vit_l|vit_h --runs N --warmup N");
+                        + "; use --model vit_b|vit_l|vit_h --runs N --warmup N --bf16");
             }
         }
         Map<String, Double> flops = FlopCount.samEncoder(cfg);
         double gflop = FlopCount.total(flops);
         long t0 = System.nanoTime();
-        try (RandomWeights.SamModel model = RandomWeights.sam(cfg, 42)) {
-            System.out.printf(Locale.ROOT, "%s built in %d ms, RSS %d MB, threads %d; %.1f GFLOP per image %s%n",
-                    cfg.name(), (System.nanoTime() - t0) / 1_000_000, ForwardProfile.rssMb("VmRSS"),
-                    torch.get_num_threads(), gflop, flops);
+        try (RandomWeights.SamModel model = RandomWeights.sam(cfg, 42, encoderType)) {
+            System.out.printf(Locale.ROOT, "%s (encoder %s) built in %d ms, RSS %d MB, threads %d; %.1f GFLOP per "
+                    + "image %s%n", cfg.name(), encoderType, (System.nanoTime() - t0) / 1_000_000,
+                    ForwardProfile.rssMb("VmRSS"), torch.get_num_threads(), gflop, flops);
             PixelTensor pixels = SamTransform.apply(BenchImages.random(1920, 1080, 7));
             List<Double> times = new ArrayList<>();
             List<Long> peaks = new ArrayList<>();
