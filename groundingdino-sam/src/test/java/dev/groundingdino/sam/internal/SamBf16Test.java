@@ -41,4 +41,20 @@ class SamBf16Test {
             assertThat(relative).isGreaterThan(0.0).isLessThan(0.02);
         }
     }
+
+    @Test
+    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
+    void bf16LoadingGivesTheSameModelFromPthSafetensorsAndAnyMappingChunk() {
+        Path suite = Golden.samSuite();
+        PixelTensor pixels = SamTransform.apply(ImageDecoder.read(Golden.dir().resolve(Golden.json(
+                suite.resolve("cases/truck/case.json")).get("image").asText())));
+        try (SamCheckpoint whole = SamCheckpoint.load(suite.resolve("sam.safetensors"), ScalarType.BFloat16);
+                SamCheckpoint pth = SamCheckpoint.load(suite.resolve("sam.pth"), ScalarType.BFloat16, 1);
+                InferenceScope scope = InferenceScope.open()) {
+            // one tensor per mapping of the .pth file against one mapping of the safetensors file
+            double[] a = TensorValues.doubles(whole.sam().embed(pixels.toTensor()));
+            double[] b = TensorValues.doubles(pth.sam().embed(pixels.toTensor()));
+            assertThat(TensorValues.maxAbsDiff(a, b)).isZero();
+        }
+    }
 }
