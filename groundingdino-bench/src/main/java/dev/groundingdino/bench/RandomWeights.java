@@ -14,6 +14,7 @@ import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -57,38 +58,50 @@ public final class RandomWeights {
     /**
      * A Segment Anything model of {@code cfg} on random weights, the image encoder's blocks in {@code encoderType}
      * (as {@code Segmenter.Builder.precision} loads them, see {@code Sam.inEncoderPrecision}), the rest float32.
+     * With a bfloat16 encoder every tensor is a copy and the float32 state dict is freed, as in the segmenter.
      */
     public static SamModel sam(SamConfig cfg, long seed, ScalarType encoderType) {
         Natives.ensureLoaded();
         StateDict sd = stateDict(Sam.expectedTensors(cfg), seed, ScalarType.Float);
-        List<Tensor> converted = new ArrayList<>();
+        if (encoderType.intern() == ScalarType.Float) {
+            try {
+                return new SamModel(Sam.load(cfg, sd::get), sd, List.of());
+            } catch (RuntimeException e) {
+                sd.close();
+                throw e;
+            }
+        }
+        List<Tensor> copies = new ArrayList<>();
         try {
             Sam sam = Sam.load(cfg, name -> {
-                Tensor t = sd.get(name);
-                if (!Sam.inEncoderPrecision(name) || encoderType.intern() == ScalarType.Float) {
-                    return t;
-                }
                 try (PointerScope scope = new PointerScope()) {
-                    Tensor c = t.to(encoderType);
+                    Tensor c = sd.get(name).to(Sam.inEncoderPrecision(name) ? encoderType : ScalarType.Float, false,
+                            true, new MemoryFormatOptional()); // always a copy
                     c.retainReference();
-                    converted.add(c);
+                    copies.add(c);
                     return c;
                 }
             });
-            return new SamModel(sam, sd, converted);
+            return new SamModel(sam, null, copies);
         } catch (RuntimeException e) {
-            converted.forEach(Tensor::releaseReference);
-            sd.close();
+            copies.forEach(Tensor::releaseReference);
             throw e;
+        } finally {
+            sd.close();
         }
     }
 
-    /** A SAM model, the state dict holding its weights and their converted copies ({@link #close()} frees them). */
-    public record SamModel(Sam sam, StateDict weights, List<Tensor> converted) implements AutoCloseable {
+    /**
+     * A SAM model with the state dict holding its weights (null when all are copies) and the copies it owns
+     * ({@link #close()} frees them).
+     */
+    public record SamModel(Sam sam, StateDict weights, List<Tensor> copies) implements AutoCloseable {
         @Override
         public void close() {
-            converted.forEach(Tensor::releaseReference);
-            weights.close();
+            copies.forEach(Tensor::releaseReference);
+            if (weights != null) {
+                weights.close();
+            }
         }
     }
 
