@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * a list of boxes follows the batched {@code predict_torch} (boxes transformed in float32, the image embedding
  * repeated per box); the two can differ in a handful of pixels where a mask logit is within ~1e-5 of 0.
  *
- * <p>Instances are immutable and thread-safe; every call runs on the calling thread and copies its results to
- * plain Java objects. {@link #close()} frees the weights (it waits for calls in progress); embeddings are closed
- * separately.
+ * <p>The segmenter runs on the CPU ({@link #builder} sets its precision and threads). Instances are immutable and
+ * thread-safe; every call runs on the calling thread and copies its results to plain Java objects. {@link #close()}
+ * frees the weights (it waits for calls in progress); embeddings are closed separately.
  */
 public final class Segmenter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
