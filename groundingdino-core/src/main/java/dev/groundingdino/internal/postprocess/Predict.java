@@ -1,6 +1,5 @@
 package dev.groundingdino.internal.postprocess;
 
-import dev.groundingdino.internal.text.BertTokenizer;
 import dev.groundingdino.internal.text.CaptionEncoding;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +15,7 @@ import java.util.Objects;
  *   <li>its phrase is {@code get_phrases_from_posmap(prob[q] > text_threshold, ...).replace(".", "")}
  *       ({@link CaptionEncoding#phrase(float[], float)}: posmap column 0 and columns from 255 on never count), or with
  *       {@code remove_combined=True} only the columns between the separators ({@code [CLS]}, {@code [SEP]},
- *       {@code "."}) around the query's arg-max column ({@link CaptionEncoding#phraseRemoveCombined(float[], float)}).
+ *       {@code "."}) around the query's arg-max column ({@link CaptionEncoding#combinedSpan(float[])}).
  *   </li>
  * </ol>
  * Thresholds are float32 values, as torch compares a float tensor with a Python float. Stateless and thread-safe.
@@ -46,7 +45,6 @@ public final class Predict {
             float textThreshold, boolean removeCombined) {
         Objects.requireNonNull(outputs, "outputs");
         Objects.requireNonNull(caption, "caption");
-        int[] separators = removeCombined ? combinedSeparators(caption) : null;
         List<Prediction> out = new ArrayList<>();
         for (int q = 0; q < outputs.queries(); q++) {
             float[] prob = outputs.probabilities(q);
@@ -57,8 +55,8 @@ public final class Predict {
             String phrase;
             int[] positions;
             if (removeCombined) {
-                phrase = caption.phraseRemoveCombined(prob, textThreshold);
-                int[] span = combinedSpan(separators, argmax(prob));
+                int[] span = caption.combinedSpan(prob);
+                phrase = caption.phraseInSpan(prob, textThreshold, span);
                 positions = above(prob, textThreshold, span[0] + 1, span[1]);
             } else {
                 phrase = caption.phrase(prob, textThreshold);
@@ -150,41 +148,6 @@ public final class Predict {
         return Arrays.copyOf(out, n);
     }
 
-    /** The caption columns holding [CLS], [SEP] or "." (the remove_combined separators; "?" is not one). */
-    private static int[] combinedSeparators(CaptionEncoding caption) {
-        BertTokenizer tok = BertTokenizer.bertBaseUncased();
-        int cls = tok.clsId();
-        int sep = tok.sepId();
-        int dot = tok.id(".");
-        int[] out = new int[caption.length()];
-        int n = 0;
-        for (int i = 0; i < caption.length(); i++) {
-            int id = caption.tokenId(i);
-            if (id == cls || id == sep || id == dot) {
-                out[n++] = i;
-            }
-        }
-        return Arrays.copyOf(out, n);
-    }
-
-    /**
-     * {@code (left, right)}: the separators around {@code argmax} by {@code bisect_left}, with Python's wrap-around
-     * for index -1 (an arg-max on column 0 leaves an empty span). Only called for kept queries, whose arg-max is a
-     * token of the caption, hence never after the final [SEP].
-     */
-    private static int[] combinedSpan(int[] separators, int argmax) {
-        int insert = 0;
-        while (insert < separators.length && separators[insert] < argmax) {
-            insert++;
-        }
-        if (insert == separators.length) {
-            // CaptionEncoding.phraseRemoveCombined has already rejected this with the reference's failure.
-            return new int[] {argmax, argmax};
-        }
-        int left = separators[insert == 0 ? separators.length - 1 : insert - 1];
-        return new int[] {left, separators[insert]};
-    }
-
     /** torch's max over a row: NaN wins. */
     private static float max(float[] values) {
         float m = Float.NEGATIVE_INFINITY;
@@ -197,19 +160,5 @@ public final class Predict {
             }
         }
         return m;
-    }
-
-    /** torch's argmax: the first NaN, else the first maximum. */
-    private static int argmax(float[] values) {
-        int best = 0;
-        for (int i = 0; i < values.length; i++) {
-            if (Float.isNaN(values[i])) {
-                return i;
-            }
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -207,6 +207,29 @@ public final class CaptionEncoding {
      *     token of the caption (the reference fails in both cases)
      */
     public String phraseRemoveCombined(boolean[] posmap, int argmax) {
+        int[] span = combinedSpan(argmax);
+        return phraseBetween(posmap, span[0], span[1]);
+    }
+
+    /**
+     * The separator columns {@code (left, right)} of the {@code remove_combined} phrase of one query: around the
+     * arg-max of {@code probabilities} (torch's: first NaN, else first maximum), see
+     * {@link #phraseRemoveCombined(boolean[], int)}. The phrase and the token positions are the columns strictly
+     * between them.
+     *
+     * @throws IllegalArgumentException if the arg-max lies after the last separator (the reference fails)
+     */
+    public int[] combinedSpan(float[] probabilities) {
+        return combinedSpan(argmax(probabilities));
+    }
+
+    /** The phrase of the columns {@code p > textThreshold} strictly inside {@code span} ({@link #combinedSpan}). */
+    public String phraseInSpan(float[] probabilities, float textThreshold, int[] span) {
+        return phraseBetween(above(probabilities, textThreshold), span[0], span[1]);
+    }
+
+    /** {@code bisect_left(separators, argmax)} and its neighbours, with Python's wrap-around for index -1. */
+    private int[] combinedSpan(int argmax) {
         int[] separators = combinedSeparators();
         int insert = 0;
         while (insert < separators.length && separators[insert] < argmax) {
@@ -216,9 +239,7 @@ public final class CaptionEncoding {
             throw new IllegalArgumentException("argmax column " + argmax + " lies after the last separator (column "
                     + separators[separators.length - 1] + "); remove_combined needs it inside the caption's tokens");
         }
-        int right = separators[insert];
-        int left = separators[insert == 0 ? separators.length - 1 : insert - 1];
-        return phraseBetween(posmap, left, right);
+        return new int[] {separators[insert == 0 ? separators.length - 1 : insert - 1], separators[insert]};
     }
 
     /**
