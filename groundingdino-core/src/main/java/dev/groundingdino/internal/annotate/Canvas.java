@@ -13,15 +13,13 @@ import static org.bytedeco.opencv.global.opencv_imgproc.putText;
 import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 
 import dev.groundingdino.ImageException;
+import dev.groundingdino.internal.export.AtomicFiles;
 import dev.groundingdino.internal.image.RgbImage;
 import dev.groundingdino.internal.runtime.Natives;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
@@ -229,20 +227,10 @@ public final class Canvas implements AutoCloseable {
     public void write(Path file) {
         Objects.requireNonNull(file, "file");
         byte[] encoded = encode(formatOf(file));
-        Path abs = file.toAbsolutePath();
         try {
-            Files.createDirectories(abs.getParent());
-            // not Files.createTempFile: its owner-only permissions would stay on the result
-            Path tmp = abs.resolveSibling("." + abs.getFileName() + "." + ProcessHandle.current().pid() + "."
-                    + Thread.currentThread().getId() + "." + System.nanoTime() + ".tmp");
-            try {
-                Files.write(tmp, encoded, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.writeOrThrow(file, encoded);
         } catch (IOException e) {
-            throw new ImageException("Could not write the annotated image to " + abs + ": " + e
+            throw new ImageException("Could not write the annotated image to " + file.toAbsolutePath() + ": " + e
                     + ". Check that the folder is writable.", e);
         }
     }

@@ -1,5 +1,7 @@
 package dev.groundingdino.internal.weights;
 
+import static org.bytedeco.pytorch.global.torch.from_file;
+
 import dev.groundingdino.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +12,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Checks that a checkpoint path is a readable, non-empty file and recognises its format by its first bytes
@@ -113,6 +121,24 @@ final class CheckpointFiles {
         long n = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         // A header longer than the file still counts: the reader then reports the truncation precisely.
         return n >= 2 && n <= MAX_SAFETENSORS_HEADER && head[8] == '{';
+    }
+
+    /**
+     * One private (copy-on-write) mapping of the whole file as a byte tensor; every view of it keeps the mapping
+     * alive, and it is unmapped with the last one.
+     */
+    static Tensor map(Path path, long fileSize) {
+        return from_file(new BytePointer(path.toAbsolutePath().toString(), StandardCharsets.UTF_8),
+                new BoolOptional(false), new LongOptional(fileSize), new TensorOptions(ScalarType.Byte));
+    }
+
+    /** A libtorch failure while the tensors of {@code path} were mapped or viewed, as the reader reports it. */
+    static CheckpointException mappingFailed(Path path, RuntimeException e) {
+        if (e instanceof CheckpointException c) {
+            return c;
+        }
+        return new CheckpointException("libtorch could not map the tensors of " + path.getFileName() + ": "
+                + e.getMessage() + ". The file may have changed while being read, or be corrupt.", e);
     }
 
     static CheckpointException io(Path path, IOException e) {

@@ -1,7 +1,6 @@
 package dev.groundingdino.internal.weights;
 
 import static org.bytedeco.pytorch.global.torch.empty;
-import static org.bytedeco.pytorch.global.torch.from_file;
 
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.internal.runtime.Natives;
@@ -15,9 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -266,9 +263,7 @@ public final class PthReader {
         try (PointerScope scope = new PointerScope()) {
             Tensor file = null;
             if (records.values().stream().anyMatch(r -> r.entry().method() == ZipArchive.STORED)) {
-                // One private (copy-on-write) mapping of the whole file; every view keeps it alive.
-                file = from_file(new BytePointer(path.toAbsolutePath().toString(), StandardCharsets.UTF_8),
-                        new BoolOptional(false), new LongOptional(fileSize), new TensorOptions(ScalarType.Byte));
+                file = CheckpointFiles.map(path, fileSize);
             }
             Map<PickledStorage, Tensor> storages = new HashMap<>();
             for (Map.Entry<PickledStorage, StorageRecord> e : records.entrySet()) {
@@ -284,11 +279,7 @@ public final class PthReader {
             }
             done = true;
         } catch (RuntimeException e) {
-            if (e instanceof CheckpointException) {
-                throw e;
-            }
-            throw new CheckpointException("libtorch could not map the tensors of " + path.getFileName() + ": "
-                    + e.getMessage() + ". The file may have changed while being read, or be corrupt.", e);
+            throw CheckpointFiles.mappingFailed(path, e);
         } finally {
             if (!done) {
                 entries.values().forEach(en -> en.tensor().releaseReference());

@@ -1,7 +1,5 @@
 package dev.groundingdino.internal.weights;
 
-import static org.bytedeco.pytorch.global.torch.from_file;
-
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,13 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.BoolOptional;
-import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Reads {@code .safetensors} files: an 8-byte little-endian header length, a JSON header
@@ -109,8 +102,7 @@ public final class SafetensorsReader {
         try (PointerScope scope = new PointerScope()) {
             Tensor file = null;
             if (!header.tensors().isEmpty()) {
-                file = from_file(new BytePointer(path.toAbsolutePath().toString(), StandardCharsets.UTF_8),
-                        new BoolOptional(false), new LongOptional(fileSize), new TensorOptions(ScalarType.Byte));
+                file = CheckpointFiles.map(path, fileSize);
             }
             for (Map.Entry<String, TensorInfo> e : header.tensors().entrySet()) {
                 TensorInfo info = e.getValue();
@@ -125,11 +117,7 @@ public final class SafetensorsReader {
             }
             done = true;
         } catch (RuntimeException e) {
-            if (e instanceof CheckpointException) {
-                throw e;
-            }
-            throw new CheckpointException("libtorch could not map the tensors of " + path.getFileName() + ": "
-                    + e.getMessage() + ". The file may have changed while being read, or be corrupt.", e);
+            throw CheckpointFiles.mappingFailed(path, e);
         } finally {
             if (!done) {
                 entries.values().forEach(en -> en.tensor().releaseReference());
