@@ -6,15 +6,13 @@ import dev.groundingdino.internal.groundingdino.LoadedGroundingDino;
 import dev.groundingdino.internal.runtime.Natives;
 import dev.groundingdino.internal.weights.StateDict;
 import dev.groundingdino.sam.internal.Sam;
+import dev.groundingdino.sam.internal.SamCheckpoint;
 import dev.groundingdino.sam.internal.SamConfig;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Generator;
 import org.bytedeco.pytorch.GeneratorOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -50,59 +48,18 @@ public final class RandomWeights {
         return LoadedGroundingDino.of(stateDict(shapes, seed, dtype), cfg, dtype);
     }
 
-    /** A Segment Anything model of {@code cfg} on random float32 weights, with the state dict that owns them. */
-    public static SamModel sam(SamConfig cfg, long seed) {
+    /** A Segment Anything model of {@code cfg} on random float32 weights; the caller closes it. */
+    public static SamCheckpoint sam(SamConfig cfg, long seed) {
         return sam(cfg, seed, ScalarType.Float);
     }
 
     /**
-     * A Segment Anything model of {@code cfg} on random weights, the image encoder's blocks in {@code encoderType}
-     * (as {@code Segmenter.Builder.precision} loads them, see {@code Sam.inEncoderPrecision}), the rest float32.
-     * With a bfloat16 encoder every tensor is a copy and the float32 state dict is freed, as in the segmenter.
+     * A Segment Anything model of {@code cfg} on random weights, loaded like a checkpoint by
+     * {@code Segmenter.Builder.precision}: the image encoder's blocks in {@code encoderType}, the rest float32.
      */
-    public static SamModel sam(SamConfig cfg, long seed, ScalarType encoderType) {
+    public static SamCheckpoint sam(SamConfig cfg, long seed, ScalarType encoderType) {
         Natives.ensureLoaded();
-        StateDict sd = stateDict(Sam.expectedTensors(cfg), seed, ScalarType.Float);
-        if (encoderType.intern() == ScalarType.Float) {
-            try {
-                return new SamModel(Sam.load(cfg, sd::get), sd, List.of());
-            } catch (RuntimeException e) {
-                sd.close();
-                throw e;
-            }
-        }
-        List<Tensor> copies = new ArrayList<>();
-        try {
-            Sam sam = Sam.load(cfg, name -> {
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor c = sd.get(name).to(Sam.inEncoderPrecision(name) ? encoderType : ScalarType.Float, false,
-                            true, new MemoryFormatOptional()); // always a copy
-                    c.retainReference();
-                    copies.add(c);
-                    return c;
-                }
-            });
-            return new SamModel(sam, null, copies);
-        } catch (RuntimeException e) {
-            copies.forEach(Tensor::releaseReference);
-            throw e;
-        } finally {
-            sd.close();
-        }
-    }
-
-    /**
-     * A SAM model with the state dict holding its weights (null when all are copies) and the copies it owns
-     * ({@link #close()} frees them).
-     */
-    public record SamModel(Sam sam, StateDict weights, List<Tensor> copies) implements AutoCloseable {
-        @Override
-        public void close() {
-            copies.forEach(Tensor::releaseReference);
-            if (weights != null) {
-                weights.close();
-            }
-        }
+        return SamCheckpoint.of(stateDict(Sam.expectedTensors(cfg), seed, ScalarType.Float), encoderType);
     }
 
     /** Random tensors of the given names and shapes in {@code dtype}, in an in-memory state dict. */

@@ -5,6 +5,7 @@ import dev.groundingdino.internal.image.RgbImage;
 import dev.groundingdino.internal.image.SamTransform;
 import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.sam.internal.Sam;
+import dev.groundingdino.sam.internal.SamCheckpoint;
 import dev.groundingdino.sam.internal.SamConfig;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.Tensor;
@@ -42,7 +43,7 @@ public class SamBenchmark {
     @Param({"FP32", "BF16"})
     public String precision;
 
-    private RandomWeights.SamModel model;
+    private SamCheckpoint model;
     private RgbImage image;
     private Tensor embedding;
     private Tensor box;

@@ -3,6 +3,7 @@ package dev.groundingdino.bench;
 import dev.groundingdino.internal.image.PixelTensor;
 import dev.groundingdino.internal.image.SamTransform;
 import dev.groundingdino.internal.runtime.InferenceScope;
+import dev.groundingdino.sam.internal.SamCheckpoint;
 import dev.groundingdino.sam.internal.SamConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,7 +50,7 @@ public final class SamProfile {
         Map<String, Double> flops = FlopCount.samEncoder(cfg);
         double gflop = FlopCount.total(flops);
         long t0 = System.nanoTime();
-        try (RandomWeights.SamModel model = RandomWeights.sam(cfg, 42, encoderType)) {
+        try (SamCheckpoint model = RandomWeights.sam(cfg, 42, encoderType)) {
             System.out.printf(Locale.ROOT, "%s (encoder %s) built in %d ms, RSS %d MB, threads %d; %.1f GFLOP per "
                     + "image %s%n", cfg.name(), encoderType, (System.nanoTime() - t0) / 1_000_000,
                     ForwardProfile.rssMb("VmRSS"), torch.get_num_threads(), gflop, flops);

@@ -9,6 +9,7 @@ import dev.groundingdino.sam.internal.RawPrediction;
 import dev.groundingdino.sam.internal.SegmenterInternals;
 import dev.groundingdino.testing.Golden;
 import dev.groundingdino.testing.GoldenTensors;
+import dev.groundingdino.testing.TensorValues;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -175,15 +176,6 @@ class SegmenterTest {
         assertThat(first.best()).isEqualTo(first.masks().get(1)); // golden IoUs: -0.105, 0.284, -0.017
     }
 
-    private static double maxAbsDiff(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
-
     @Test
     void rawOutputsMatchTheGoldenLowResLogitsAndIous() {
         Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(caseDir.resolve("tensors.safetensors"));
@@ -194,8 +186,8 @@ class SegmenterTest {
         assertThat(raw.lowResLogits().shape()).containsExactly(1, 3, 256, 256);
         assertThat(raw.iouPredictions().shape()).containsExactly(1, 3);
         assertThat(raw.boxes().toArray()).containsExactly(1375, 550, 1650, 800);
-        double logits = maxAbsDiff(raw.lowResLogits().toArray(), golden.get("box1_multi_low_res_logits").asFloats());
-        double iou = maxAbsDiff(raw.iouPredictions().toArray(), golden.get("box1_multi_iou_predictions").asFloats());
+        double logits = TensorValues.maxAbsDiff(raw.lowResLogits().toArray(), golden.get("box1_multi_low_res_logits").asFloats());
+        double iou = TensorValues.maxAbsDiff(raw.iouPredictions().toArray(), golden.get("box1_multi_iou_predictions").asFloats());
         System.out.printf("box1_multi: max |low_res_logits - golden| = %.3g, max |iou - golden| = %.3g%n", logits, iou);
         assertThat(logits).isLessThan(1e-4);
         assertThat(iou).isLessThan(1e-5);
@@ -206,8 +198,8 @@ class SegmenterTest {
         batch.get("boxes_xyxy").forEach(b -> boxes.add(box(b)));
         RawPrediction batched = SegmenterInternals.segmentWithRaw(segmenter, truck, boxes, false).raw();
         assertThat(batched.lowResLogits().shape()).containsExactly(4, 1, 256, 256);
-        double bl = maxAbsDiff(batched.lowResLogits().toArray(), golden.get("batch_single_low_res_logits").asFloats());
-        double bt = maxAbsDiff(batched.boxesTransformed().toArray(),
+        double bl = TensorValues.maxAbsDiff(batched.lowResLogits().toArray(), golden.get("batch_single_low_res_logits").asFloats());
+        double bt = TensorValues.maxAbsDiff(batched.boxesTransformed().toArray(),
                 golden.get("batch_single_boxes_transformed").asFloats());
         System.out.printf("batch_single: max |low_res_logits - golden| = %.3g, boxes_transformed %.3g%n", bl, bt);
         assertThat(bl).isLessThan(1e-4);

@@ -61,10 +61,30 @@ public final class SamCheckpoint implements AutoCloseable {
 
     /** As {@link #load(Path, ScalarType)}, mapping the file again after every {@code chunkBytes} copied (tests). */
     static SamCheckpoint load(Path path, ScalarType encoderType, long chunkBytes) {
+        checkEncoderType(encoderType);
+        return build(StateDict.read(path), encoderType, path, chunkBytes);
+    }
+
+    /**
+     * The model held by an in-memory state dict (e.g. generated weights), which this checkpoint then owns; as
+     * {@link #load(Path, ScalarType)} otherwise.
+     */
+    public static SamCheckpoint of(StateDict sd, ScalarType encoderType) {
+        checkEncoderType(encoderType);
+        return build(sd, encoderType, null, Long.MAX_VALUE);
+    }
+
+    private static void checkEncoderType(ScalarType encoderType) {
         if (encoderType.intern() != ScalarType.Float && encoderType.intern() != ScalarType.BFloat16) {
             throw new IllegalArgumentException("the SAM image encoder runs in float32 or bfloat16, not " + encoderType);
         }
-        StateDict sd = StateDict.read(path);
+    }
+
+    /**
+     * @param file the file {@code sd} was read from, mapped again per {@code chunkBytes} when every tensor is
+     *     copied; null for an in-memory state dict (copied in one pass)
+     */
+    private static SamCheckpoint build(StateDict sd, ScalarType encoderType, Path file, long chunkBytes) {
         List<Tensor> converted = new ArrayList<>();
         try {
             rejectGroundingDino(sd);
@@ -98,25 +118,26 @@ public final class SamCheckpoint implements AutoCloseable {
                 Sam sam = Sam.load(cfg, name -> copies.containsKey(name) ? copies.get(name) : match.get(name));
                 return new SamCheckpoint(sd, converted, sam);
             }
-            // Every tensor becomes a copy, and the file is mapped again for every ~COPY_CHUNK_BYTES of it: pages read
-            // for a conversion stay resident as long as their mapping lives, so one mapping for the whole conversion
-            // would peak at the file size plus the copies (3.9 GB for ViT-H instead of 1.7 GB).
+            // Every tensor becomes a copy, and a file is mapped again for every ~chunkBytes of it: pages read for a
+            // conversion stay resident as long as their mapping lives, so one mapping for the whole conversion would
+            // peak at the file size plus the copies (3.9 GB for ViT-H instead of 1.7 GB).
             List<Map.Entry<String, String>> entries = new ArrayList<>(match.sources().entrySet());
-            Map<String, Long> sizes = new HashMap<>();
-            for (Map.Entry<String, String> e : entries) {
-                sizes.put(e.getValue(), sd.numel(e.getValue()) * sd.dtype(e.getValue()).byteSize());
-            }
-            sd.close();
+            StateDict part = sd; // the first chunk comes from the mapping already open
             int next = 0;
             while (next < entries.size()) {
-                try (StateDict part = StateDict.read(path)) {
+                try {
                     long bytes = 0;
                     while (next < entries.size() && bytes < chunkBytes) {
                         Map.Entry<String, String> e = entries.get(next++);
                         ScalarType target = Sam.inEncoderPrecision(e.getKey()) ? encoderType : ScalarType.Float;
                         copies.put(e.getKey(), copy(part, e.getValue(), target, converted));
-                        bytes += sizes.get(e.getValue());
+                        bytes += part.numel(e.getValue()) * part.dtype(e.getValue()).byteSize();
                     }
+                } finally {
+                    part.close();
+                }
+                if (next < entries.size()) {
+                    part = StateDict.read(file);
                 }
             }
             Sam sam = Sam.load(cfg, copies::get);

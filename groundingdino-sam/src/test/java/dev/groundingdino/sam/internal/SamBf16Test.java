@@ -7,6 +7,7 @@ import dev.groundingdino.internal.image.ImageDecoder;
 import dev.groundingdino.internal.image.PixelTensor;
 import dev.groundingdino.internal.image.SamTransform;
 import dev.groundingdino.internal.runtime.InferenceScope;
+import dev.groundingdino.internal.weights.StateDict;
 import dev.groundingdino.testing.Golden;
 import dev.groundingdino.testing.TensorValues;
 import java.nio.file.Path;
@@ -44,17 +45,21 @@ class SamBf16Test {
 
     @Test
     @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
-    void bf16LoadingGivesTheSameModelFromPthSafetensorsAndAnyMappingChunk() {
+    void bf16LoadingGivesTheSameModelFromPthSafetensorsMemoryAndAnyMappingChunk() {
         Path suite = Golden.samSuite();
         PixelTensor pixels = SamTransform.apply(ImageDecoder.read(Golden.dir().resolve(Golden.json(
                 suite.resolve("cases/truck/case.json")).get("image").asText())));
         try (SamCheckpoint whole = SamCheckpoint.load(suite.resolve("sam.safetensors"), ScalarType.BFloat16);
                 SamCheckpoint pth = SamCheckpoint.load(suite.resolve("sam.pth"), ScalarType.BFloat16, 1);
+                SamCheckpoint memory = SamCheckpoint.of(StateDict.read(suite.resolve("sam.safetensors")),
+                        ScalarType.BFloat16);
                 InferenceScope scope = InferenceScope.open()) {
             // one tensor per mapping of the .pth file against one mapping of the safetensors file
             double[] a = TensorValues.doubles(whole.sam().embed(pixels.toTensor()));
             double[] b = TensorValues.doubles(pth.sam().embed(pixels.toTensor()));
             assertThat(TensorValues.maxAbsDiff(a, b)).isZero();
+            double[] c = TensorValues.doubles(memory.sam().embed(pixels.toTensor()));
+            assertThat(TensorValues.maxAbsDiff(a, c)).isZero();
         }
     }
 }
