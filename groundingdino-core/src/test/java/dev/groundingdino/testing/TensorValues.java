@@ -79,6 +79,16 @@ public final class TensorValues {
         return m;
     }
 
+    /** Max |a - b| over two equally long float arrays; NaN if a NaN appears on either side. */
+    public static double maxAbsDiff(float[] a, float[] b) {
+        return maxAbsDiff(widen(a), widen(b));
+    }
+
+    /** Max |a - b| of float values against double references; NaN if a NaN appears on either side. */
+    public static double maxAbsDiff(float[] a, double[] b) {
+        return maxAbsDiff(widen(a), b);
+    }
+
     public static double[] widen(float[] a) {
         double[] out = new double[a.length];
         for (int i = 0; i < a.length; i++) {

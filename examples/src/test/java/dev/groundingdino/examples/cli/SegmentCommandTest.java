@@ -8,6 +8,7 @@ import dev.groundingdino.sam.CocoRle;
 import dev.groundingdino.sam.MaskBitmap;
 import dev.groundingdino.testing.Golden;
 import dev.groundingdino.testing.GoldenTensors;
+import dev.groundingdino.testing.TensorValues;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.nio.file.Files;
@@ -22,15 +23,6 @@ class SegmentCommandTest {
     private static final Path SAM = Golden.samSuite().resolve("sam.safetensors");
     private static final Path TRUCK_CASE = Golden.samSuite().resolve("cases/truck");
     private static final Path TRUCK = Golden.dir().resolve("images/truck.jpg");
-
-    private static double maxAbsDiff(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
-    }
 
     private static MaskBitmap readMask(Path png) throws Exception {
         Raster r = ImageIO.read(png.toFile()).getRaster();
@@ -58,9 +50,9 @@ class SegmentCommandTest {
         Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(TRUCK_CASE.resolve("tensors.safetensors"));
         Map<String, GoldenTensors.Entry> dumped = GoldenTensors.read(raw);
         assertThat(dumped.get("low_res_logits").shape()).containsExactly(1, 3, 256, 256);
-        assertThat(maxAbsDiff(dumped.get("low_res_logits").asFloats(),
+        assertThat(TensorValues.maxAbsDiff(dumped.get("low_res_logits").asFloats(),
                 golden.get("box0_multi_low_res_logits").asFloats())).isLessThan(1e-4);
-        assertThat(maxAbsDiff(dumped.get("iou_predictions").asFloats(),
+        assertThat(TensorValues.maxAbsDiff(dumped.get("iou_predictions").asFloats(),
                 golden.get("box0_multi_iou_predictions").asFloats())).isLessThan(1e-5);
         assertThat(dumped.get("boxes").asFloats()).containsExactly(425, 600, 700, 875);
 
@@ -106,9 +98,9 @@ class SegmentCommandTest {
         Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(TRUCK_CASE.resolve("tensors.safetensors"));
         Map<String, GoldenTensors.Entry> dumped = GoldenTensors.read(raw);
         assertThat(dumped.get("low_res_logits").shape()).containsExactly(4, 1, 256, 256);
-        assertThat(maxAbsDiff(dumped.get("low_res_logits").asFloats(),
+        assertThat(TensorValues.maxAbsDiff(dumped.get("low_res_logits").asFloats(),
                 golden.get("batch_single_low_res_logits").asFloats())).isLessThan(1e-4);
-        assertThat(maxAbsDiff(dumped.get("boxes_transformed").asFloats(),
+        assertThat(TensorValues.maxAbsDiff(dumped.get("boxes_transformed").asFloats(),
                 golden.get("batch_single_boxes_transformed").asFloats())).isZero();
         for (int i = 0; i < 4; i++) {
             assertThat(tmp.resolve("mask_" + i + ".png")).exists();
@@ -124,8 +116,8 @@ class SegmentCommandTest {
         Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(TRUCK_CASE.resolve("tensors.safetensors"));
         float[] low = GoldenTensors.read(raw).get("low_res_logits").asFloats();
         float[] reference = golden.get("box0_single_low_res_logits").asFloats();
-        double scale = maxAbsDiff(reference, new float[reference.length]);
-        double deviation = maxAbsDiff(low, reference);
+        double scale = TensorValues.maxAbsDiff(reference, new float[reference.length]);
+        double deviation = TensorValues.maxAbsDiff(low, reference);
         // bfloat16 blocks: not the reference's numbers, but within a few percent of their scale
         assertThat(deviation).isGreaterThan(0).isLessThan(0.05 * scale);
     }

@@ -14,7 +14,6 @@ import dev.groundingdino.internal.backbone.NestedTensor;
 import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.internal.text.CaptionEncoder;
 import dev.groundingdino.internal.text.CaptionEncoding;
-import dev.groundingdino.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,9 +35,7 @@ class GroundingDinoBatchTest {
 
     @BeforeAll
     static void load() {
-        Path suite = Golden.gdinoSuite();
-        model = LoadedGroundingDino.load(suite.resolve("gdino.pth"),
-                GroundingDinoConfigReader.fromGoldenJson(suite.resolve("config.json")));
+        model = GoldenModel.load();
     }
 
     @AfterAll

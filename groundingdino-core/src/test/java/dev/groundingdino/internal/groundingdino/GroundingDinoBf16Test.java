@@ -62,9 +62,7 @@ class GroundingDinoBf16Test {
 
     @BeforeAll
     static void load() {
-        Path suite = Golden.gdinoSuite();
-        bf16 = LoadedGroundingDino.load(suite.resolve("gdino.pth"),
-                GroundingDinoConfigReader.fromGoldenJson(suite.resolve("config.json")), ScalarType.BFloat16);
+        bf16 = GoldenModel.load(ScalarType.BFloat16);
     }
 
     @AfterAll

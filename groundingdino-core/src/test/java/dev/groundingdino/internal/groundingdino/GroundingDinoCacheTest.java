@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.groundingdino.internal.backbone.NestedTensor;
 import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.internal.text.CaptionEncoder;
-import dev.groundingdino.testing.Golden;
-import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -25,9 +23,7 @@ class GroundingDinoCacheTest {
 
     @BeforeAll
     static void load() {
-        Path suite = Golden.gdinoSuite();
-        loaded = LoadedGroundingDino.load(suite.resolve("gdino.pth"),
-                GroundingDinoConfigReader.fromGoldenJson(suite.resolve("config.json")));
+        loaded = GoldenModel.load();
     }
 
     @AfterAll

@@ -63,9 +63,7 @@ class GroundingDinoGoldenTest {
 
     @BeforeAll
     static void load() {
-        Path suite = Golden.gdinoSuite();
-        model = LoadedGroundingDino.load(suite.resolve("gdino.pth"),
-                GroundingDinoConfigReader.fromGoldenJson(suite.resolve("config.json")));
+        model = GoldenModel.load();
     }
 
     @AfterAll
