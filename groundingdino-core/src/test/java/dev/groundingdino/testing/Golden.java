@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -64,6 +66,20 @@ public final class Golden {
         Path p = dir().resolve(relative);
         Assertions.assertTrue(Files.exists(p), "golden file missing: " + p);
         return p;
+    }
+
+    /** name -> shape of a golden manifest / config {@code state_dict} object, in file order. */
+    public static Map<String, long[]> shapes(JsonNode stateDict) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : stateDict.properties()) {
+            JsonNode shape = e.getValue().get("shape");
+            long[] s = new long[shape.size()];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = shape.get(i).asLong();
+            }
+            out.put(e.getKey(), s);
+        }
+        return out;
     }
 
     public static JsonNode json(Path file) {

@@ -3,7 +3,6 @@ package dev.groundingdino.internal.groundingdino;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.internal.bert.BertConfig;
 import dev.groundingdino.internal.swin.SwinConfig;
@@ -134,7 +133,7 @@ class GroundingDinoConfigTest {
         assertThat(tiny.transformer()).isEqualTo(TransformerConfig.tiny());
         assertThat(tiny.peTemperatureH()).isEqualTo(20.0);
         assertThat(tiny.subSentencePresent()).isTrue();
-        Map<String, long[]> expected = shapes(Golden.json(suite.resolve("config.json")).get("state_dict"));
+        Map<String, long[]> expected = Golden.shapes(Golden.json(suite.resolve("config.json")).get("state_dict"));
         assertSameOrderedShapes(GroundingDINO.declaredParameters(tiny), expected);
     }
 
@@ -206,7 +205,7 @@ class GroundingDinoConfigTest {
     void variantInferenceRecognisesTheReleasedModels() {
         for (var e : Map.of("manifests/groundingdino_swint_ogc.json", GroundingDinoConfig.swinTOgc(),
                 "manifests/groundingdino_swinb_cogcoor.json", GroundingDinoConfig.swinB()).entrySet()) {
-            Map<String, long[]> shapes = shapes(Golden.json(Golden.file(e.getKey())).get("state_dict"));
+            Map<String, long[]> shapes = Golden.shapes(Golden.json(Golden.file(e.getKey())).get("state_dict"));
             assertThat(VariantInference.infer(shapes)).isEqualTo(e.getValue());
             Map<String, long[]> prefixed = new LinkedHashMap<>();
             shapes.forEach((k, v) -> prefixed.put("module." + k, v));
@@ -216,7 +215,7 @@ class GroundingDinoConfigTest {
 
     @Test
     void variantInferenceOfTheTinyModelNeedsItsConfig() {
-        Map<String, long[]> shapes = shapes(Golden.json(Golden.gdinoSuite().resolve("config.json")).get("state_dict"));
+        Map<String, long[]> shapes = Golden.shapes(Golden.json(Golden.gdinoSuite().resolve("config.json")).get("state_dict"));
         // BERT width 32 does not reveal its head count
         assertThatThrownBy(() -> VariantInference.infer(shapes)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("config file");
@@ -227,7 +226,7 @@ class GroundingDinoConfigTest {
     }
 
     private static void assertDeclaredMatchesManifest(GroundingDinoConfig cfg, String manifest) {
-        Map<String, long[]> expected = shapes(Golden.json(Golden.file(manifest)).get("state_dict"));
+        Map<String, long[]> expected = Golden.shapes(Golden.json(Golden.file(manifest)).get("state_dict"));
         assertSameOrderedShapes(GroundingDINO.declaredParameters(cfg), expected);
     }
 
@@ -238,17 +237,4 @@ class GroundingDinoConfigTest {
         }
     }
 
-    static Map<String, long[]> shapes(JsonNode stateDict) {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        for (var it = stateDict.fields(); it.hasNext(); ) {
-            var e = it.next();
-            JsonNode shape = e.getValue().get("shape");
-            long[] s = new long[shape.size()];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = shape.get(i).asLong();
-            }
-            out.put(e.getKey(), s);
-        }
-        return out;
-    }
 }

@@ -3,7 +3,6 @@ package dev.groundingdino.internal.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.testing.Golden;
 import java.util.LinkedHashMap;
@@ -15,19 +14,6 @@ import org.junit.jupiter.api.Test;
 /** Strict key/shape matching and its single table of tolerated differences. */
 @SuppressWarnings("try") // PointerScope blocks are used for their extent only
 class StrictLoaderTest {
-
-    private static Map<String, long[]> manifest(JsonNode config) {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : config.get("state_dict").properties()) {
-            long[] shape = new long[e.getValue().get("shape").size()];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = e.getValue().get("shape").get(i).asLong();
-            }
-            out.put(e.getKey(), shape);
-        }
-        return out;
-    }
-
     /** A MEMORY state dict with zero tensors of the given shapes. */
     private static StateDict zeros(Map<String, long[]> shapes) {
         try (PointerScope scope = new PointerScope()) {
@@ -39,7 +25,7 @@ class StrictLoaderTest {
 
     @Test
     void goldenCheckpointsMatchTheirManifests() {
-        Map<String, long[]> gdino = manifest(Golden.json(Golden.gdinoSuite().resolve("config.json")));
+        Map<String, long[]> gdino = Golden.shapes(Golden.json(Golden.gdinoSuite().resolve("config.json")).get("state_dict"));
         try (StateDict sd = StateDict.read(Golden.gdinoSuite().resolve("gdino.pth"))) {
             StrictLoader.Match m = StrictLoader.check(sd, gdino, "GroundingDINO tiny");
             assertThat(m.sources()).hasSize(gdino.size());

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.testing.Golden;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,20 +15,6 @@ import org.junit.jupiter.api.Test;
 
 /** Declare-mode model trees against the golden manifests, and variant inference from checkpoint shapes. */
 class SamConfigManifestTest {
-
-    /** name -> shape of a golden manifest / config {@code state_dict} object, in file order. */
-    static Map<String, long[]> manifest(JsonNode stateDict) {
-        Map<String, long[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : stateDict.properties()) {
-            JsonNode shape = e.getValue().get("shape");
-            long[] s = new long[shape.size()];
-            for (int i = 0; i < s.length; i++) {
-                s[i] = shape.get(i).asLong();
-            }
-            out.put(e.getKey(), s);
-        }
-        return out;
-    }
 
     private static void assertSameTree(Map<String, long[]> declared, Map<String, long[]> expected) {
         List<String> missing = new ArrayList<>(expected.keySet());
@@ -54,7 +39,7 @@ class SamConfigManifestTest {
             case "l" -> SamConfig.vitL();
             default -> SamConfig.vitH();
         };
-        Map<String, long[]> expected = manifest(m.get("state_dict"));
+        Map<String, long[]> expected = Golden.shapes(m.get("state_dict"));
         assertThat(expected).hasSize(m.get("num_state_dict_entries").asInt());
         assertSameTree(Sam.expectedTensors(cfg), expected);
 
@@ -72,7 +57,7 @@ class SamConfigManifestTest {
     @Test
     void tinyConfigDeclaresTheGoldenCheckpoint() {
         JsonNode config = Golden.json(Golden.samSuite().resolve("config.json"));
-        Map<String, long[]> expected = manifest(config.get("state_dict"));
+        Map<String, long[]> expected = Golden.shapes(config.get("state_dict"));
         assertSameTree(Sam.expectedTensors(SamConfig.tiny()), expected);
         assertThat(SamConfig.infer(expected)).isEqualTo(SamConfig.tiny());
         JsonNode args = config.get("builder_args");
@@ -95,7 +80,7 @@ class SamConfigManifestTest {
     @Test
     void groundingDinoShapesAreRejected() {
         JsonNode m = Golden.json(Golden.file("manifests/groundingdino_swint_ogc.json"));
-        Map<String, long[]> shapes = manifest(m.get("state_dict"));
+        Map<String, long[]> shapes = Golden.shapes(m.get("state_dict"));
         assertThatThrownBy(() -> SamConfig.infer(shapes))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("not a Segment Anything checkpoint");
