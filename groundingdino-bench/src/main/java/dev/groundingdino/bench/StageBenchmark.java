@@ -78,7 +78,7 @@ public class StageBenchmark {
             GroundingDINO m = model.model();
             textFeatures = m.encodeText(text, device, null);
             features = m.encodeImages(samples, null);
-            encoded = m.transformer().encode(features.srcs(), features.masks(), features.poss(), textFeatures, null);
+            encoded = m.transformer().encode(features.srcs(), features.masks(), features.poss(), features.padded(), textFeatures, null);
             queries = m.transformer().selectQueries(encoded, null);
             GroundingDINO.Output out = m.heads(m.transformer().decode(encoded, queries, m.bboxEmbed(), null),
                     textFeatures, null);
@@ -144,7 +144,7 @@ public class StageBenchmark {
     @SuppressWarnings("try")
     public long encoder() {
         try (InferenceScope scope = InferenceScope.open()) {
-            return model.model().transformer().encode(features.srcs(), features.masks(), features.poss(),
+            return model.model().transformer().encode(features.srcs(), features.masks(), features.poss(), features.padded(),
                     textFeatures, null).memory().size(1);
         }
     }

@@ -70,7 +70,7 @@ public final class Joiner {
      */
     public List<Level> forward(NestedTensor samples) {
         List<Tensor> features = backbone.forward(samples.tensors());
-        boolean padded = samples.mask().any().item_bool();
+        boolean padded = samples.padded();
         List<Level> levels = new ArrayList<>(features.size());
         for (Tensor f : features) {
             Tensor mask = interpolateMask(samples.mask(), f.size(2), f.size(3)); // (B, H_l, W_l)

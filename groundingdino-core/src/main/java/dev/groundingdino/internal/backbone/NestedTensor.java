@@ -11,8 +11,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * @param tensors the padded batch, (B, C, H, W)
  * @param mask    (B, H, W) bool, {@code true} on padding, {@code false} on real pixels
+ * @param padded  whether any mask entry is {@code true}, known on the host (so that no forward pass has to read the
+ *                mask back from the device to skip the padding work of an unpadded batch)
  */
-public record NestedTensor(Tensor tensors, Tensor mask) {
+public record NestedTensor(Tensor tensors, Tensor mask, boolean padded) {
 
     /** Checks that the batch and mask agree in batch size and spatial size and that the mask is bool. */
     public NestedTensor {
@@ -25,6 +27,15 @@ public record NestedTensor(Tensor tensors, Tensor mask) {
             throw new IllegalArgumentException("a NestedTensor needs tensors [B, C, H, W] and a bool mask [B, H, W], got "
                     + shape(tensors) + " and " + mask.scalar_type() + " " + shape(mask));
         }
+    }
+
+    /**
+     * A batch with a mask of unknown content: {@link #padded()} is read from the mask, a host synchronisation (the
+     * forward passes of the library build their batches with {@link #fromTensorList} or {@link #unpadded}, which
+     * know it).
+     */
+    public NestedTensor(Tensor tensors, Tensor mask) {
+        this(tensors, mask, mask.any().item_bool()); // sync: the caller gave no host-side knowledge of the padding
     }
 
     /**
@@ -49,6 +60,10 @@ public record NestedTensor(Tensor tensors, Tensor mask) {
             maxH = Math.max(maxH, img.size(1));
             maxW = Math.max(maxW, img.size(2));
         }
+        boolean padded = false;
+        for (Tensor img : images) {
+            padded |= img.size(1) != maxH || img.size(2) != maxW;
+        }
         Tensor first = images.get(0);
         Tensor batch = first.new_zeros(images.size(), channels, maxH, maxW); // (B, C, H, W)
         Tensor mask = first.new_ones(images.size(), maxH, maxW).to(ScalarType.Bool); // (B, H, W)
@@ -58,7 +73,7 @@ public record NestedTensor(Tensor tensors, Tensor mask) {
             batch.select(0, i).narrow(1, 0, img.size(1)).narrow(2, 0, img.size(2)).copy_(img);
             mask.select(0, i).narrow(0, 0, img.size(1)).narrow(1, 0, img.size(2)).fill_(notPadding);
         }
-        return new NestedTensor(batch, mask);
+        return new NestedTensor(batch, mask, padded);
     }
 
     /** A batch without padding: the mask is all {@code false}. The mask lives in the caller's scope. */
@@ -67,7 +82,7 @@ public record NestedTensor(Tensor tensors, Tensor mask) {
             throw new IllegalArgumentException("expected a batch [B, C, H, W], got " + shape(batch));
         }
         Tensor mask = batch.new_zeros(batch.size(0), batch.size(2), batch.size(3)).to(ScalarType.Bool); // (B, H, W)
-        return new NestedTensor(batch, mask);
+        return new NestedTensor(batch, mask, false);
     }
 
     static String shape(Tensor t) {

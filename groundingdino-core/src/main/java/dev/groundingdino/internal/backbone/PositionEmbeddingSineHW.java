@@ -6,6 +6,8 @@ import static org.bytedeco.pytorch.global.torch.floor_divide;
 import static org.bytedeco.pytorch.global.torch.pow;
 import static org.bytedeco.pytorch.global.torch.stack;
 
+import dev.groundingdino.internal.nn.SineTables;
+import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
@@ -36,6 +38,8 @@ public final class PositionEmbeddingSineHW {
     private final double temperatureW;
     private final boolean normalize;
     private final double scale;
+    private final Tensor dimTH; // (F) float32 on the model's device, or null: computed per call
+    private final Tensor dimTW;
 
     /**
      * @param numPosFeats  features per axis (half the output channels), positive and even
@@ -62,6 +66,31 @@ public final class PositionEmbeddingSineHW {
         this.temperatureW = temperatureW;
         this.normalize = normalize;
         this.scale = scale;
+        this.dimTH = null;
+        this.dimTW = null;
+    }
+
+    private PositionEmbeddingSineHW(PositionEmbeddingSineHW e, Tensor dimTH, Tensor dimTW) {
+        this.numPosFeats = e.numPosFeats;
+        this.temperatureH = e.temperatureH;
+        this.temperatureW = e.temperatureW;
+        this.normalize = e.normalize;
+        this.scale = e.scale;
+        this.dimTH = dimTH;
+        this.dimTW = dimTW;
+    }
+
+    /**
+     * This encoding with its frequency tables built once, now, on the model's device ({@code p.constant}); in
+     * declare mode this encoding itself.
+     */
+    public PositionEmbeddingSineHW withConstants(ParamTree p) {
+        if (p.placement() == null) {
+            return this;
+        }
+        return new PositionEmbeddingSineHW(this,
+                p.constant(() -> SineTables.dimT(numPosFeats, temperatureH, p.placement().options(ScalarType.Float))),
+                p.constant(() -> SineTables.dimT(numPosFeats, temperatureW, p.placement().options(ScalarType.Float))));
     }
 
     /**
@@ -101,18 +130,19 @@ public final class PositionEmbeddingSineHW {
             yEmbed = yEmbed.div(yEmbed.narrow(1, height - 1, 1).add(eps)).mul(s); // (B, H, W)
             xEmbed = xEmbed.div(xEmbed.narrow(2, width - 1, 1).add(eps)).mul(s); // (B, H, W)
         }
-        TensorOptions floatOnDevice = new TensorOptions(ScalarType.Float).device(new DeviceOptional(mask.device()));
-        Tensor posX = interleave(xEmbed.unsqueeze(3).div(dimT(temperatureW, floatOnDevice))); // (B, H, W, F)
-        Tensor posY = interleave(yEmbed.unsqueeze(3).div(dimT(temperatureH, floatOnDevice))); // (B, H, W, F)
+        Tensor posX = interleave(xEmbed.unsqueeze(3).div(dimT(dimTW, temperatureW, mask))); // (B, H, W, F)
+        Tensor posY = interleave(yEmbed.unsqueeze(3).div(dimT(dimTH, temperatureH, mask))); // (B, H, W, F)
         return cat(new TensorVector(posY, posX), 3) // (B, H, W, 2F)
                 .permute(0, 3, 1, 2); // (B, 2F, H, W)
     }
 
-    /** {@code temperature ** (2 * (arange(F) // 2) / F)} in float32. */
-    private Tensor dimT(double temperature, TensorOptions options) {
-        Tensor dim = arange(new Scalar((double) numPosFeats), options); // (F)
-        Tensor exponent = floor_divide(dim, new Scalar(2.0)).mul(new Scalar(2.0)).div(new Scalar((double) numPosFeats));
-        return pow(new Scalar(temperature), exponent); // (F)
+    /** The precomputed table when it lives on {@code like}'s device, else {@link SineTables#dimT} computed there. */
+    private Tensor dimT(Tensor precomputed, double temperature, Tensor like) {
+        if (precomputed != null && precomputed.device().type() == like.device().type()) {
+            return precomputed;
+        }
+        return SineTables.dimT(numPosFeats, temperature,
+                new TensorOptions(ScalarType.Float).device(new DeviceOptional(like.device())));
     }
 
     /** {@code stack((p[..., 0::2].sin(), p[..., 1::2].cos()), 4).flatten(3)}: (B, H, W, F) to (B, H, W, F). */

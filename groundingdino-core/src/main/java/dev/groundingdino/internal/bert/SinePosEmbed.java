@@ -5,6 +5,7 @@ import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.pow;
 import static org.bytedeco.pytorch.global.torch.stack;
 
+import dev.groundingdino.internal.nn.SineTables;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.LongOptional;
@@ -47,6 +48,20 @@ public final class SinePosEmbed {
         return getSinePosEmbed(positionIds.unsqueeze(-1), TEXT_NUM_POS_FEATS, TEXT_TEMPERATURE, false); // (B, n, 256)
     }
 
+    /** {@link #textPositionEmbedding(Tensor)} with its frequency table given (a model constant, {@link #textDimT}). */
+    public static Tensor textPositionEmbedding(Tensor positionIds, Tensor dimT) {
+        if (positionIds.dim() != 2) {
+            throw new IllegalArgumentException("position ids must be (batch, tokens), got "
+                    + BertModelWarper.shape(positionIds));
+        }
+        return sinePosEmbed(positionIds.unsqueeze(-1), dimT, false); // (B, n, 256)
+    }
+
+    /** The frequency table of the text position embedding: (256) float32 with {@code floatOptions}. */
+    public static Tensor textDimT(TensorOptions floatOptions) {
+        return SineTables.dimT(TEXT_NUM_POS_FEATS, TEXT_TEMPERATURE, floatOptions);
+    }
+
     /**
      * The general form.
      *
@@ -69,10 +84,13 @@ public final class SinePosEmbed {
             throw new IllegalArgumentException("exchangeXy needs at least 2 coordinates, got " + coords);
         }
         TensorOptions floatOpts = pos.options().dtype(new ScalarTypeOptional(ScalarType.Float));
-        Tensor dimT = arange(new Scalar(0), new Scalar(numPosFeats), floatOpts); // (F)
-        // 2 * floor(i / 2) / F (floor(i/2) is exact in float32, so this equals torch.div(..., rounding_mode="floor"))
-        dimT = dimT.div(new Scalar(2)).floor().mul(new Scalar(2)).div(new Scalar(numPosFeats));
-        dimT = pow(new Scalar(temperature), dimT); // (F)
+        return sinePosEmbed(pos, SineTables.dimT(numPosFeats, temperature, floatOpts), exchangeXy);
+    }
+
+    /** The general form with its frequency table {@code dimT} (F) given. */
+    private static Tensor sinePosEmbed(Tensor pos, Tensor dimT, boolean exchangeXy) {
+        long coords = pos.size(2);
+        long numPosFeats = dimT.size(0);
         Tensor posF = pos.to(ScalarType.Float);
         List<Tensor> parts = new ArrayList<>();
         for (long c = 0; c < coords; c++) {

@@ -3,10 +3,11 @@ package dev.groundingdino.internal.deformable;
 import static org.bytedeco.pytorch.global.torch.arange;
 import static org.bytedeco.pytorch.global.torch.embedding_bag;
 import static org.bytedeco.pytorch.global.torch.mul_out;
-import static org.bytedeco.pytorch.global.torch.tensor;
 
 import dev.groundingdino.internal.nn.Linear;
+import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.TensorCache;
 import dev.groundingdino.internal.runtime.Scopes;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Scalar;
@@ -53,6 +54,12 @@ public final class MSDeformAttn {
     private final Linear attentionWeights;
     private final Linear valueProj;
     private final Linear outputProj;
+    private final TensorCache geometry; // the model's per-size cache: level constants of recent sizes
+
+    /** Cache keys of the per-size constants (device-qualified). */
+    private record NormalizerKey(SpatialShapes shapes, String device) {}
+
+    private record LevelKey(SpatialShapes shapes, long batch, long heads, String device) {}
 
     /**
      * The value maps of one call ready for sampling.
@@ -95,6 +102,7 @@ public final class MSDeformAttn {
         this.attentionWeights = new Linear(c, hlp, p.child("attention_weights"));
         this.valueProj = new Linear(c, c, p.child("value_proj"));
         this.outputProj = new Linear(c, c, p.child("output_proj"));
+        this.geometry = p.sizeCache();
     }
 
     public MSDeformAttnConfig config() {
@@ -134,7 +142,7 @@ public final class MSDeformAttn {
         long b = value.size(0);
         return Scopes.keep(() -> {
             Tensor v = valueProj.forward(value); // (B, S, C)
-            if (keyPaddingMask != null && keyPaddingMask.any().item_bool()) { // an all-false mask changes nothing
+            if (keyPaddingMask != null) { // callers pass null for an unpadded batch (known on the host: no sync)
                 v.masked_fill_(keyPaddingMask.unsqueeze(-1), new Scalar(0.0));
             }
             return Values.of(v.view(b, s, cfg.numHeads(), cfg.headDim()), shapes); // (B, S, M, D) laid out
@@ -166,12 +174,15 @@ public final class MSDeformAttn {
         Tensor loc;
         long refDim = referencePoints.size(-1);
         if (refDim == 2) {
-            float[] wh = new float[2 * levels];
-            for (int l = 0; l < levels; l++) {
-                wh[2 * l] = shapes.width(l);
-                wh[2 * l + 1] = shapes.height(l);
-            }
-            Tensor normalizer = tensor(wh).to(off).view(1, 1, 1, levels, 1, 2); // (1, 1, 1, L, 1, 2)
+            // (W, H) per level: a per-size constant, built on the device once per size
+            Tensor normalizer = geometry.getOne(new NormalizerKey(shapes, off.device().str().getString()), () -> {
+                float[] wh = new float[2 * levels];
+                for (int l = 0; l < levels; l++) {
+                    wh[2 * l] = shapes.width(l);
+                    wh[2 * l + 1] = shapes.height(l);
+                }
+                return HostTensors.fromFloats(wh, 1, 1, 1, levels, 1, 2).to(off.device(), ScalarType.Float);
+            }); // (1, 1, 1, L, 1, 2)
             Tensor ref = referencePoints.unsqueeze(2).unsqueeze(4); // (B, Q, 1, L, 1, 2)
             loc = off.div_(normalizer).add_(ref); // ref + off / (W, H), in the fresh offsets (B, Q, M, L, P, 2)
         } else if (refDim == 4) {
@@ -181,7 +192,7 @@ public final class MSDeformAttn {
         } else {
             throw new IllegalArgumentException("reference points must end in 2 (points) or 4 (boxes), got " + refDim);
         }
-        Tensor out = sample(values, loc, aw, CHUNK_ELEMENTS); // (B, Q, C)
+        Tensor out = sample(values, loc, aw, CHUNK_ELEMENTS, geometry); // (B, Q, C)
         return outputProj.forward(out);
     }
 
@@ -211,12 +222,13 @@ public final class MSDeformAttn {
             throw new IllegalArgumentException("locations have " + samplingLocations.size(3)
                     + " levels, but the spatial shapes are " + shapes);
         }
-        return sample(Values.of(value, shapes), samplingLocations, attentionWeights, chunkElements);
+        return sample(Values.of(value, shapes), samplingLocations, attentionWeights, chunkElements,
+                TensorCache.disabled());
     }
 
     /** Samples the prepared values: (B, Q, M, L, P, 2) locations and (B, Q, M, L, P) weights to (B, Q, M*D). */
     private static Tensor sample(Values values, Tensor samplingLocations, Tensor attentionWeights,
-            long chunkElements) {
+            long chunkElements, TensorCache cache) {
         SpatialShapes shapes = values.shapes();
         long b = values.batch();
         long m = values.heads();
@@ -228,7 +240,10 @@ public final class MSDeformAttn {
             throw new IllegalArgumentException("sampling locations for " + samplingLocations.size(0) + " images and "
                     + samplingLocations.size(2) + " heads, but the values have " + b + " and " + m);
         }
-        Level geometry = new Level(shapes, b, m, samplingLocations);
+        // per-size constants of the corner arithmetic, built on the device once per (size, batch, heads)
+        Tensor[] constants = cache.get(new LevelKey(shapes, b, m, samplingLocations.device().str().getString()),
+                () -> new Level(shapes, b, m, samplingLocations).tensors());
+        Level geometry = Level.of(constants, b * m * shapes.total());
         long perQuery = b * m * levels * points * 4;
         long chunk = Math.max(1, Math.min(q, chunkElements / Math.max(1, perQuery)));
         if (chunk >= q) {
@@ -247,6 +262,14 @@ public final class MSDeformAttn {
     /** Per-level constants of the corner arithmetic, broadcastable against (B, Q, M, L, P). */
     private record Level(Tensor width, Tensor height, Tensor lastColumn, Tensor lastRow, Tensor rowStride,
             Tensor tableOffset, Tensor corners, long tableRows) {
+        static Level of(Tensor[] t, long tableRows) {
+            return new Level(t[0], t[1], t[2], t[3], t[4], t[5], t[6], tableRows);
+        }
+
+        Tensor[] tensors() {
+            return new Tensor[] {width, height, lastColumn, lastRow, rowStride, tableOffset, corners};
+        }
+
         Level(SpatialShapes shapes, long b, long m, Tensor like) {
             this(shapes, b, m, like, shapes.levels());
         }
@@ -256,7 +279,8 @@ public final class MSDeformAttn {
                     floats(levels, l -> shapes.width(l) - 1, like), floats(levels, l -> shapes.height(l) - 1, like),
                     onDevice(ints(levels, l -> shapes.width(l)).view(1, 1, 1, levels, 1), like),
                     onDevice(ints(levels, l -> (int) shapes.start(l)).view(1, 1, 1, levels, 1)
-                            .add(tensor(headOffsets(b, m, shapes.total())).view(b, 1, m, 1, 1)), like), // (B,1,M,L,1)
+                            .add(HostTensors.fromInts(headOffsets(b, m, shapes.total()), b * m)
+                                    .view(b, 1, m, 1, 1)), like), // (B,1,M,L,1)
                     onDevice(cornerOffsets(shapes).view(1, 1, 1, levels, 1, 4), like),
                     b * m * shapes.total());
         }
@@ -266,7 +290,7 @@ public final class MSDeformAttn {
             for (int l = 0; l < levels; l++) {
                 v[l] = f.applyAsInt(l);
             }
-            return tensor(v).to(like.device(), ScalarType.Float).view(1, 1, 1, levels, 1);
+            return HostTensors.fromFloats(v, levels).to(like.device(), ScalarType.Float).view(1, 1, 1, levels, 1);
         }
 
         private static Tensor onDevice(Tensor t, Tensor like) {
@@ -278,7 +302,7 @@ public final class MSDeformAttn {
             for (int l = 0; l < levels; l++) {
                 v[l] = f.applyAsInt(l);
             }
-            return tensor(v);
+            return HostTensors.fromInts(v, levels);
         }
 
         private static int[] headOffsets(long b, long m, long s) {
@@ -300,7 +324,7 @@ public final class MSDeformAttn {
                 v[4 * l + 2] = shapes.width(l); // (x0, y0 + 1)
                 v[4 * l + 3] = shapes.width(l) + 1; // (x0 + 1, y0 + 1)
             }
-            return tensor(v);
+            return HostTensors.fromInts(v, 4L * shapes.levels());
         }
     }
 

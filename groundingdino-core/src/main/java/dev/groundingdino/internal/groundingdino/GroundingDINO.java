@@ -57,8 +57,6 @@ public final class GroundingDINO {
     private static final double GROUP_NORM_EPS = 1e-5;
     /** Captions whose BERT output is kept (per distinct token row; about 1 MB for a 256-token caption). */
     static final int TEXT_CACHE_ENTRIES = 32;
-    /** Per-size tensors kept: 8 entries per input size (4 Swin stages, 4 levels), so the last 2 sizes. */
-    static final int GEOMETRY_CACHE_ENTRIES = 16;
 
     /**
      * The detector outputs.
@@ -75,8 +73,9 @@ public final class GroundingDINO {
      * @param srcs per level (B, d, H_l, W_l)
      * @param masks per level (B, H_l, W_l) bool, true on padding
      * @param poss per level (B, d, H_l, W_l)
+     * @param padded whether any mask entry is true (known on the host)
      */
-    public record Features(List<Tensor> srcs, List<Tensor> masks, List<Tensor> poss) {
+    public record Features(List<Tensor> srcs, List<Tensor> masks, List<Tensor> poss, boolean padded) {
         Tensor[] tensors() {
             List<Tensor> all = new ArrayList<>(srcs);
             all.addAll(masks);
@@ -93,7 +92,7 @@ public final class GroundingDINO {
     private final MLP[] bboxEmbed;
     private final ContrastiveEmbed classEmbed = new ContrastiveEmbed();
     private final TensorCache textCache = new TensorCache(TEXT_CACHE_ENTRIES);
-    private final TensorCache geometryCache = new TensorCache(GEOMETRY_CACHE_ENTRIES);
+    private final TensorCache geometryCache;
 
     /** One {@code input_proj.{l}}: {@code Sequential(Conv2d, GroupNorm(32, d))}. */
     private record InputProj(Tensor convWeight, Tensor convBias, Tensor normWeight, Tensor normBias, long stride,
@@ -125,6 +124,7 @@ public final class GroundingDINO {
      */
     public GroundingDINO(GroundingDinoConfig cfg, ParamTree p) {
         this.cfg = cfg;
+        this.geometryCache = p.sizeCache();
         int d = cfg.transformer().dModel();
         this.transformer = new Transformer(cfg.transformer(), p.child("transformer"));
         this.textEncoder = new TextEncoder(cfg.bert(), d, p);
@@ -141,7 +141,7 @@ public final class GroundingDINO {
             in = d;
         }
         this.backbone = new Joiner(cfg.swin(),
-                PositionEmbeddingSineHW.groundingDino(d, cfg.peTemperatureH(), cfg.peTemperatureW()),
+                PositionEmbeddingSineHW.groundingDino(d, cfg.peTemperatureH(), cfg.peTemperatureW()).withConstants(p),
                 p.child("backbone"), geometryCache);
         this.bboxEmbed = new MLP[cfg.transformer().decLayers()];
         ParamTree bp = p.child("bbox_embed");
@@ -214,27 +214,27 @@ public final class GroundingDINO {
     }
 
     /**
-     * The text side: BERT on every caption row (taken from the cache when the same row was encoded recently), then
-     * {@code feat_map}.
+     * The text side: BERT on every caption row, then {@code feat_map}. Each distinct row is computed once and kept
+     * on the model's device with its masks and position ids (a repeated prompt moves nothing to the device and skips
+     * BERT).
      *
      * @param text the captions, one row per image
      * @param device where the model's weights live
      * @param trace receives {@code bert_last_hidden_state} and {@code encoded_text_in}, or null
      */
     public Transformer.TextFeatures encodeText(TextBatch text, Device device, Trace trace) {
-        TextBatch.Tensors t = text.tensors();
-        Tensor tokenMask = t.textTokenMask().to(device, t.textTokenMask().scalar_type()); // (B, n)
-        Tensor positionIds = t.positionIds().to(device, t.positionIds().scalar_type()); // (B, n)
-        Tensor selfMask = t.textSelfAttentionMasks().to(device, t.textSelfAttentionMasks().scalar_type()); // (B,n,n)
-        Tensor lastHidden = bertRows(text, t, device); // (B, n, H_bert)
-        Tensor encodedText = textEncoder.featMap(lastHidden); // (B, n, d)
-        Trace.record(trace, "bert_last_hidden_state", lastHidden);
-        Trace.record(trace, "encoded_text_in", encodedText);
-        return new Transformer.TextFeatures(encodedText, tokenMask, positionIds, selfMask);
+        Tensor[] rows = textRows(text, device); // last hidden, encoded text, token mask, position ids, self mask
+        Trace.record(trace, "bert_last_hidden_state", rows[0]);
+        Trace.record(trace, "encoded_text_in", rows[1]);
+        return new Transformer.TextFeatures(rows[1], rows[2], rows[3], rows[4]);
     }
 
-    /** BERT's last hidden state per row, each distinct row computed once and cached. */
-    private Tensor bertRows(TextBatch text, TextBatch.Tensors t, Device device) {
+    /**
+     * Per row of the batch (each distinct row computed once and cached on {@code device}): BERT's last hidden state
+     * (B, n, H_bert), {@code feat_map} of it (B, n, d), the token mask (B, n), the position ids (B, n) and the
+     * self-attention mask (B, n, n).
+     */
+    private Tensor[] textRows(TextBatch text, Device device) {
         int b = text.batch();
         int n = text.length();
         long[] ids = text.inputIds();
@@ -265,19 +265,38 @@ public final class GroundingDINO {
             keys.add(key);
             firstRow.putIfAbsent(key, i);
         }
-        Map<TextRow, Tensor> rows = new LinkedHashMap<>();
+        TextBatch.Tensors[] host = new TextBatch.Tensors[1]; // built on the first miss only
+        Map<TextRow, Tensor[]> rows = new LinkedHashMap<>();
         for (Map.Entry<TextRow, Integer> e : firstRow.entrySet()) {
             int row = e.getValue();
-            rows.put(e.getKey(), textCache.getOne(e.getKey(), () -> bert(t, row, device))); // (1, n, H_bert)
+            rows.put(e.getKey(), textCache.get(e.getKey(), () -> {
+                if (host[0] == null) {
+                    host[0] = text.tensors();
+                }
+                return textRow(host[0], row, device);
+            }));
         }
         if (b == 1) {
             return rows.get(keys.get(0));
         }
-        TensorVector all = new TensorVector();
-        for (TextRow key : keys) {
-            all.push_back(rows.get(key));
+        Tensor[] out = new Tensor[5];
+        for (int k = 0; k < out.length; k++) {
+            TensorVector all = new TensorVector();
+            for (TextRow key : keys) {
+                all.push_back(rows.get(key)[k]);
+            }
+            out[k] = cat(all, 0); // (B, ...)
         }
-        return cat(all, 0); // (B, n, H_bert)
+        return out;
+    }
+
+    /** Row {@code row} of the batch on {@code device}: BERT, {@code feat_map}, token mask, positions, self mask. */
+    private Tensor[] textRow(TextBatch.Tensors t, int row, Device device) {
+        Tensor tokenMask = t.textTokenMask().narrow(0, row, 1).to(device, ScalarType.Bool); // (1, n)
+        Tensor positionIds = t.positionIds().narrow(0, row, 1).to(device, ScalarType.Long); // (1, n)
+        Tensor selfMask = t.textSelfAttentionMasks().narrow(0, row, 1).to(device, ScalarType.Bool); // (1, n, n)
+        Tensor lastHidden = bert(t, row, device); // (1, n, H_bert)
+        return new Tensor[] {lastHidden, textEncoder.featMap(lastHidden), tokenMask, positionIds, selfMask};
     }
 
     /** BERT on row {@code row} of the batch: (1, n, H_bert). */
@@ -312,7 +331,7 @@ public final class GroundingDINO {
         if (images.scalar_type().intern() != weight.scalar_type().intern()) {
             images = images.to(weight.scalar_type()); // the model's dtype (bfloat16 weights: bfloat16 images)
         }
-        NestedTensor input = new NestedTensor(images, samples.mask());
+        NestedTensor input = new NestedTensor(images, samples.mask(), samples.padded());
         return Scopes.keepUnless(Trace.keeps(trace), () -> {
             List<Joiner.Level> features = backbone.forward(input);
             List<Tensor> srcs = new ArrayList<>();
@@ -326,7 +345,7 @@ public final class GroundingDINO {
                 masks.add(level.mask());
                 poss.add(level.pos());
             }
-            boolean padded = inputProj.length > features.size() && input.mask().any().item_bool();
+            boolean padded = input.padded();
             for (int l = features.size(); l < inputProj.length; l++) {
                 Tensor in = l == features.size() ? features.get(features.size() - 1).features() : srcs.get(l - 1);
                 Tensor src = inputProj[l].forward(in); // (B, d, H_l, W_l)
@@ -339,7 +358,7 @@ public final class GroundingDINO {
                 Trace.record(trace, "src" + l, srcs.get(l));
                 Trace.record(trace, "pos" + l, poss.get(l));
             }
-            return new Features(srcs, masks, poss);
+            return new Features(srcs, masks, poss, padded);
         }, Features::tensors);
     }
 
@@ -351,8 +370,8 @@ public final class GroundingDINO {
      * @param trace receives the transformer's intermediates, {@code pred_logits} and {@code pred_boxes}, or null
      */
     public Output forward(Features features, Transformer.TextFeatures text, Trace trace) {
-        Transformer.Output out = transformer.forward(features.srcs(), features.masks(), features.poss(), text,
-                bboxEmbed, trace);
+        Transformer.Output out = transformer.forward(features.srcs(), features.masks(), features.poss(),
+                features.padded(), text, bboxEmbed, trace);
         return heads(out, text, trace);
     }
 

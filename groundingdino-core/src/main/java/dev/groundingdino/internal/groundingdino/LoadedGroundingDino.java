@@ -5,6 +5,8 @@ import static org.bytedeco.pytorch.global.torch.tensor;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.internal.runtime.Natives;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Placement;
+import dev.groundingdino.internal.swin.WindowAttention;
 import dev.groundingdino.internal.weights.StateDict;
 import dev.groundingdino.internal.weights.StrictLoader;
 import java.nio.file.Path;
@@ -29,14 +31,14 @@ public final class LoadedGroundingDino implements AutoCloseable {
     private final StateDict stateDict;
     private final GroundingDINO model;
     private final List<Tensor> derived; // computed buffers and converted weights, owned
-    private final ScalarType dtype;
+    private final Placement placement;
     private volatile boolean closed;
 
-    private LoadedGroundingDino(StateDict stateDict, GroundingDINO model, List<Tensor> derived, ScalarType dtype) {
+    private LoadedGroundingDino(StateDict stateDict, GroundingDINO model, List<Tensor> derived, Placement placement) {
         this.stateDict = stateDict;
         this.model = model;
         this.derived = derived;
-        this.dtype = dtype;
+        this.placement = placement;
     }
 
     /**
@@ -96,9 +98,23 @@ public final class LoadedGroundingDino implements AutoCloseable {
     public static LoadedGroundingDino of(StateDict sd, GroundingDinoConfig config, ScalarType dtype) {
         ScalarType target = dtype.intern();
         if (target != ScalarType.Float && target != ScalarType.BFloat16) {
-            throw new IllegalArgumentException("GroundingDINO runs in Float or BFloat16, not " + dtype
-                    + " (float16 CPU kernels are unusable; on a GPU use autocast)");
+            throw new IllegalArgumentException("GroundingDINO runs on the CPU in Float or BFloat16, not " + dtype
+                    + " (float16 CPU kernels are unusable)");
         }
+        return of(sd, config, Placement.cpu(target));
+    }
+
+    /**
+     * Builds the model for {@code placement} on an open state dict (taking ownership of it): the checkpoint is
+     * checked on the CPU (variant, strict keys and shapes, shared box heads, the stored Swin
+     * {@code relative_position_index} buffers), then every tensor is moved to the placement's device, floating-point
+     * weights in its type (the moved copies are owned by the returned object; tensors already there are used as they
+     * are), and the model's constants are created there.
+     *
+     * @param config the variant, or null to infer it
+     * @throws CheckpointException if the checkpoint does not match the variant
+     */
+    public static LoadedGroundingDino of(StateDict sd, GroundingDinoConfig config, Placement placement) {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (String name : sd.names()) {
             shapes.put(name, sd.shape(name));
@@ -112,15 +128,33 @@ public final class LoadedGroundingDino implements AutoCloseable {
         }
         Map<String, long[]> expected = GroundingDINO.declaredParameters(cfg);
         StrictLoader.Match match = StrictLoader.check(sd, expected, cfg.name());
+        checkRelativePositionIndexes(sd, match, expected.keySet());
         List<Tensor> derived = new ArrayList<>();
         try {
-            GroundingDINO model = new GroundingDINO(cfg, ParamTree.load(name -> match.isDerived(name)
-                    ? derivedBuffer(name, expected.get(name), derived)
-                    : converted(match.get(name), target, derived)));
-            return new LoadedGroundingDino(sd, model, derived, target);
+            ParamTree tree = ParamTree.load(name -> placed(match.isDerived(name)
+                    ? derivedBuffer(name, expected.get(name), derived) : match.get(name), placement, derived),
+                    placement);
+            GroundingDINO model = new GroundingDINO(cfg, tree);
+            derived.addAll(tree.owned());
+            return new LoadedGroundingDino(sd, model, derived, placement);
         } catch (RuntimeException e) {
             derived.forEach(Tensor::releaseReference);
             throw e;
+        }
+    }
+
+    /**
+     * Compares every stored Swin {@code relative_position_index} with the reference formula, on the CPU before any
+     * tensor moves: a checkpoint made with another window size or a modified Swin is reported, not silently used.
+     */
+    private static void checkRelativePositionIndexes(StateDict sd, StrictLoader.Match match, Iterable<String> names) {
+        for (String name : names) {
+            if (!name.endsWith("relative_position_index") || match.isDerived(name)) {
+                continue;
+            }
+            try (PointerScope scope = new PointerScope()) {
+                WindowAttention.checkRelativePositionIndex(name, match.get(name));
+            }
         }
     }
 
@@ -135,9 +169,14 @@ public final class LoadedGroundingDino implements AutoCloseable {
         return model.config();
     }
 
-    /** The floating-point type of the weights ({@code Float} or {@code BFloat16}). */
+    /** The floating-point type of the weights ({@code Float}, {@code BFloat16} or {@code Half}). */
     public ScalarType dtype() {
-        return dtype;
+        return placement.dtype();
+    }
+
+    /** The device and weight type the model was built for. */
+    public Placement placement() {
+        return placement;
     }
 
     /** Releases the checkpoint and computed buffers. Idempotent. */
@@ -173,16 +212,17 @@ public final class LoadedGroundingDino implements AutoCloseable {
         }
     }
 
-    /** {@code t} in {@code dtype} if it is a floating-point tensor of another type (an owned copy), else {@code t}. */
-    private static Tensor converted(Tensor t, ScalarType dtype, List<Tensor> owned) {
-        ScalarType type = t.scalar_type().intern();
-        boolean floating = type == ScalarType.Float || type == ScalarType.BFloat16 || type == ScalarType.Half
-                || type == ScalarType.Double;
-        if (!floating || type == dtype) {
-            return t;
-        }
+    /**
+     * {@code t} on the placement (an owned copy when it had to move or change type), else {@code t} itself. Must not
+     * run inside a caller's scope that outlives nothing: the copy is detached and released by close().
+     */
+    private static Tensor placed(Tensor t, Placement placement, List<Tensor> owned) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor c = t.to(dtype).contiguous();
+            Tensor c = placement.place(t);
+            if (c == t) {
+                return t;
+            }
+            c = c.contiguous();
             c.retainReference(); // outlives the scope; released by close()
             owned.add(c);
             return c;
@@ -198,13 +238,7 @@ public final class LoadedGroundingDino implements AutoCloseable {
                 throw new CheckpointException(name + " has shape [" + shape[0] + ", " + shape[1]
                         + "], not a square window");
             }
-            int n = w * w;
-            values = new long[n * n];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    values[i * n + j] = (long) (i / w - j / w + w - 1) * (2L * w - 1) + (i % w - j % w + w - 1);
-                }
-            }
+            values = WindowAttention.relativePositionIndex(w);
         } else if (name.endsWith("embeddings.position_ids") && shape.length == 2 && shape[0] == 1) {
             values = new long[(int) shape[1]];
             for (int i = 0; i < values.length; i++) {

@@ -5,6 +5,7 @@ import dev.groundingdino.internal.groundingdino.GroundingDINO;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfig;
 import dev.groundingdino.internal.runtime.Natives;
 import dev.groundingdino.internal.swin.SwinConfig;
+import dev.groundingdino.internal.swin.WindowAttention;
 import dev.groundingdino.internal.transformer.TransformerConfig;
 import dev.groundingdino.internal.weights.StateDict;
 import java.util.LinkedHashMap;
@@ -109,16 +110,7 @@ public final class DemoWeights {
     /** The reference value of an integer buffer, or null for a weight. */
     private static long[] derived(String name, long[] shape) {
         if (name.endsWith("relative_position_index") && shape.length == 2) {
-            int w = (int) Math.round(Math.sqrt(shape[0]));
-            int n = w * w;
-            long[] values = new long[n * n];
-            for (int i = 0; i < n; i++) {
-                for (int j = 0; j < n; j++) {
-                    // (dy + w - 1) * (2w - 1) + (dx + w - 1), Swin's relative_position_index
-                    values[i * n + j] = (long) (i / w - j / w + w - 1) * (2L * w - 1) + (i % w - j % w + w - 1);
-                }
-            }
-            return values;
+            return WindowAttention.relativePositionIndex((int) Math.round(Math.sqrt(shape[0])));
         }
         if (name.endsWith("embeddings.position_ids") && shape.length == 2) {
             long[] values = new long[(int) shape[1]];

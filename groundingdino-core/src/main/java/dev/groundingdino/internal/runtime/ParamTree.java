@@ -1,11 +1,15 @@
 package dev.groundingdino.internal.runtime;
 
 import dev.groundingdino.CheckpointException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -22,32 +26,99 @@ import org.bytedeco.pytorch.Tensor;
  *   <li>{@link #load(Function)}: every {@link #param} fetches the tensor from the source (e.g. a state dict) and
  *       checks its shape, throwing {@link CheckpointException} naming the key on a mismatch.</li>
  * </ul>
- * Module constructors must therefore not compute with parameters (derive buffers lazily or on first forward).
+ *
+ * <p>In load mode the tree also carries the model's {@link Placement} (device and weight type, decided once when
+ * the model is built): constructors create the model's constants on it with {@link #constant} (relative position
+ * biases, sine tables, ...), which the tree's {@link #owned()} list keeps until the model is closed, and share one
+ * bounded cache of per-input-size tensors ({@link #sizeCache()}). In declare mode both give nothing, so constructors
+ * compute constants only from parameters they actually received.
  */
 public final class ParamTree {
+    /** Per-size tensors kept by a model: 32 entries (Swin stages, levels, deformable geometry) cover the last 2 sizes. */
+    public static final int SIZE_CACHE_ENTRIES = 32;
+
     private final String prefix;
     private final Function<String, Tensor> source; // null in declare mode
     private final Map<String, long[]> declared;
+    private final Root root;
 
-    private ParamTree(String prefix, Function<String, Tensor> source, Map<String, long[]> declared) {
+    /** What the whole tree shares. */
+    private record Root(Placement placement, List<Tensor> owned, TensorCache sizeCache) {}
+
+    private ParamTree(String prefix, Function<String, Tensor> source, Map<String, long[]> declared, Root root) {
         this.prefix = prefix;
         this.source = source;
         this.declared = declared;
+        this.root = root;
     }
 
     /** A root that only records names and shapes. */
     public static ParamTree declare() {
-        return new ParamTree("", null, new LinkedHashMap<>());
+        return new ParamTree("", null, new LinkedHashMap<>(), new Root(null, new ArrayList<>(),
+                TensorCache.disabled()));
     }
 
-    /** A root that fetches tensors by full name from {@code source} (which throws on an unknown name). */
+    /**
+     * A root that fetches tensors by full name from {@code source} (which throws on an unknown name), for a model on
+     * the CPU in float32.
+     */
     public static ParamTree load(Function<String, Tensor> source) {
-        return new ParamTree("", source, new LinkedHashMap<>());
+        return load(source, Placement.CPU_FLOAT);
+    }
+
+    /**
+     * A root that fetches tensors by full name from {@code source} (already on {@code placement}; the loader moves
+     * them after checking them on the CPU) for a model built for {@code placement}.
+     */
+    public static ParamTree load(Function<String, Tensor> source, Placement placement) {
+        return new ParamTree("", source, new LinkedHashMap<>(), new Root(placement, new ArrayList<>(),
+                new TensorCache(SIZE_CACHE_ENTRIES)));
     }
 
     /** The subtree under attribute {@code name} (may contain dots: {@code "backbone.0"}). */
     public ParamTree child(String name) {
-        return new ParamTree(prefix + name + ".", source, declared);
+        return new ParamTree(prefix + name + ".", source, declared, root);
+    }
+
+    /** The model's device and weight type; null in declare mode. */
+    public Placement placement() {
+        return root.placement();
+    }
+
+    /**
+     * A constant of the model computed now, on the model's device ({@link #placement()}), and kept until the model
+     * is closed ({@link #owned()}); null in declare mode. For tensors that never change: tables derived from
+     * parameters or from fixed sizes.
+     */
+    public Tensor constant(Supplier<Tensor> compute) {
+        if (source == null) {
+            return null;
+        }
+        Tensor t;
+        try (PointerScope scope = new PointerScope()) {
+            t = compute.get();
+            t.retainReference(); // outlives the scope; released with the model
+        }
+        synchronized (root.owned()) {
+            root.owned().add(t);
+        }
+        return t;
+    }
+
+    /** The constants created by {@link #constant} so far; their owner releases them when the model is closed. */
+    public List<Tensor> owned() {
+        synchronized (root.owned()) {
+            return List.copyOf(root.owned());
+        }
+    }
+
+    /**
+     * The model's bounded cache of tensors derived from the input size (window masks and permutations, position
+     * encodings, deformable-attention geometry), shared by all its modules; disabled in declare mode. The owner
+     * clears it when the model is closed.
+     */
+    public TensorCache sizeCache() {
+        return root.sizeCache();
     }
 
     /** The subtree under index {@code index} of a ModuleList / Sequential. */

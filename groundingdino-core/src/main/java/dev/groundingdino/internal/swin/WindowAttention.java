@@ -1,17 +1,16 @@
 package dev.groundingdino.internal.swin;
 
 import static org.bytedeco.pytorch.global.torch.cat;
-import static org.bytedeco.pytorch.global.torch.tensor;
 
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.internal.nn.Attention;
 import dev.groundingdino.internal.nn.Linear;
+import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Placement;
 import dev.groundingdino.internal.runtime.Scopes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -26,8 +25,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code softmax(q k^T * scale + mask) v} runs in libtorch's fused {@code scaled_dot_product_attention}, which never
  * materialises the (windows, heads, N, N) scores (same result up to float rounding, ~1e-7). The
  * {@code relative_position_index} buffer is stored in checkpoints (int64); it is
- * declared so strict loading matches, but computed here ({@link #relativePositionIndex(int)}): when loading, the
- * checkpoint's copy is compared with it and a difference is reported as a {@link CheckpointException}.
+ * declared so strict loading matches, but computed here ({@link #relativePositionIndex(int)}); the loader compares
+ * the checkpoint's copy with it on the CPU before the weights move to their device. The bias
+ * {@code table[index]} is a constant of the model, built once at load on the model's device.
  */
 public final class WindowAttention {
     private static final Map<Integer, long[]> INDEX_CACHE = new ConcurrentHashMap<>();
@@ -36,8 +36,7 @@ public final class WindowAttention {
     private final int windowSize;
     private final int numHeads;
     private final double scale;
-    private final long[] relativePositionIndex;
-    private final Tensor relativePositionBiasTable;
+    private final Tensor relativePositionBias; // (nH, N, N), null in declare mode
     private final Linear qkv;
     private final Linear proj;
 
@@ -56,14 +55,14 @@ public final class WindowAttention {
         this.windowSize = windowSize;
         this.numHeads = numHeads;
         this.scale = Math.pow(dim / numHeads, -0.5);
-        this.relativePositionIndex = relativePositionIndex(windowSize);
         int tableRows = (2 * windowSize - 1) * (2 * windowSize - 1);
         int n = windowSize * windowSize;
-        this.relativePositionBiasTable = p.param("relative_position_bias_table", tableRows, numHeads);
-        Tensor storedIndex = p.param("relative_position_index", n, n);
-        if (storedIndex != null) {
-            verifyIndex(storedIndex, p.fullName("relative_position_index"));
-        }
+        Tensor table = p.param("relative_position_bias_table", tableRows, numHeads);
+        // declared for strict key matching; the loader checks the stored copy against the formula on the CPU
+        // (LoadedGroundingDino), and the bias below is built from the formula
+        p.param("relative_position_index", n, n);
+        this.relativePositionBias = table == null ? null : p.constant(() -> relativePositionBias(table, windowSize,
+                p.placement()));
         this.qkv = new Linear(dim, 3 * dim, qkvBias, p.child("qkv"));
         this.proj = new Linear(dim, dim, true, p.child("proj"));
     }
@@ -80,6 +79,28 @@ public final class WindowAttention {
         return INDEX_CACHE.computeIfAbsent(ws, WindowAttention::computeIndex).clone();
     }
 
+    /**
+     * Checks a checkpoint's stored {@code relative_position_index} (n, n) against the formula, reading it on the
+     * host (loaders call this on the CPU copy, before the weights move to their device).
+     *
+     * @param name the tensor's checkpoint key, for the message
+     * @throws CheckpointException naming the first differing entry (another window size or a modified Swin)
+     */
+    public static void checkRelativePositionIndex(String name, Tensor stored) {
+        long n = stored.size(0);
+        int ws = (int) Math.round(Math.sqrt(n));
+        long[] values = HostTensors.longs(stored);
+        long[] expected = (long) ws * ws == n ? relativePositionIndex(ws) : null;
+        for (int k = 0; k < values.length; k++) {
+            if (expected == null || values[k] != expected[k]) {
+                throw new CheckpointException(name + "[" + (k / n) + ", " + (k % n) + "] is " + values[k]
+                        + " but a Swin window of " + ws + " has " + (expected == null ? "no such entry" : expected[k])
+                        + " there. The checkpoint was made with another window size or a modified Swin; use the "
+                        + "model variant it was trained with.");
+            }
+        }
+    }
+
     private static long[] computeIndex(int ws) {
         int n = ws * ws;
         long[] index = new long[n * n];
@@ -93,24 +114,6 @@ public final class WindowAttention {
             }
         }
         return index;
-    }
-
-    private void verifyIndex(Tensor stored, String name) {
-        long[] values = new long[relativePositionIndex.length];
-        try (PointerScope scope = new PointerScope()) {
-            Tensor flat = stored.to(ScalarType.Long).contiguous();
-            LongPointer data = flat.data_ptr_long();
-            data.get(values);
-        }
-        for (int k = 0; k < values.length; k++) {
-            if (values[k] != relativePositionIndex[k]) {
-                int n = windowSize * windowSize;
-                throw new CheckpointException(name + "[" + (k / n) + ", " + (k % n) + "] is " + values[k]
-                        + " but a Swin window of " + windowSize + " has " + relativePositionIndex[k]
-                        + " there. The checkpoint was made with another window size or a modified Swin; use the "
-                        + "model variant it was trained with.");
-            }
-        }
     }
 
     /**
@@ -137,7 +140,8 @@ public final class WindowAttention {
         Tensor q = qkvOut.select(0, 0); // (B_, nH, N, hd)
         Tensor k = qkvOut.select(0, 1); // (B_, nH, N, hd)
         Tensor v = qkvOut.select(0, 2); // (B_, nH, N, hd)
-        Tensor bias = relativePositionBias(x); // (nH, N, N)
+        Tensor bias = relativePositionBias.scalar_type().intern() == x.scalar_type().intern() ? relativePositionBias
+                : relativePositionBias.to(x.scalar_type()); // (nH, N, N)
 
         // the bias and the region mask form one additive mask of the fused attention
         if (mask == null) {
@@ -160,17 +164,17 @@ public final class WindowAttention {
         return cat(perImage, 0); // (B_, nH, N, hd)
     }
 
-    /** {@code relative_position_bias_table[relative_position_index]} as (nH, N, N) in the dtype of {@code like}. */
-    private Tensor relativePositionBias(Tensor like) {
+    /**
+     * {@code relative_position_bias_table[relative_position_index]} as (nH, N, N) in the model's weight type on its
+     * device: a constant of the model, computed once at load.
+     */
+    private static Tensor relativePositionBias(Tensor table, int windowSize, Placement placement) {
         long n = (long) windowSize * windowSize;
-        Tensor index = tensor(relativePositionIndex); // (N * N)
-        if (!relativePositionBiasTable.device().is_cpu()) {
-            index = index.to(relativePositionBiasTable.device(), ScalarType.Long);
-        }
-        return relativePositionBiasTable.index_select(0, index) // (N * N, nH)
+        Tensor index = placement.to(HostTensors.fromLongs(relativePositionIndex(windowSize), n * n),
+                ScalarType.Long); // (N * N)
+        return table.index_select(0, index) // (N * N, nH)
                 .view(n, n, -1) // (N, N, nH)
                 .permute(2, 0, 1) // (nH, N, N)
-                .to(like.scalar_type())
                 .contiguous();
     }
 

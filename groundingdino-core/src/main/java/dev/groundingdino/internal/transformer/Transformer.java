@@ -11,6 +11,7 @@ import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.nn.MLP;
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;
+import dev.groundingdino.internal.runtime.TensorCache;
 import java.util.List;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
@@ -55,11 +56,13 @@ public final class Transformer {
     private final LayerNorm encOutputNorm;
     private final MLP encOutBboxEmbed;
     private final ContrastiveEmbed encOutClassEmbed = new ContrastiveEmbed();
+    private final TensorCache sizeCache; // the model's per-size cache
 
     public Transformer(TransformerConfig cfg, ParamTree p) {
         this.cfg = cfg;
         int d = cfg.dModel();
         this.levelEmbed = p.param("level_embed", cfg.numFeatureLevels(), d);
+        this.sizeCache = p.sizeCache();
         this.encoder = new TransformerEncoder(cfg, p.child("encoder"));
         ParamTree dp = p.child("decoder");
         this.decoder = new TransformerDecoder(cfg, dp);
@@ -91,13 +94,15 @@ public final class Transformer {
      * @param memory (B, S, C) image memory
      * @param memoryText (B, n, C) text memory
      * @param mask (B, S) bool, true on padding
+     * @param padded whether any image token is padding (known on the host); without padding the deformable
+     *     attention and the fusion skip the mask
      * @param shapes the levels of the token sequence
      * @param validRatios (B, L, 2)
      * @param textTokenMask (B, n) bool, true on real tokens
      * @param textPadding (B, n) bool, true on padding tokens
      */
-    public record Encoded(Tensor memory, Tensor memoryText, Tensor mask, SpatialShapes shapes, Tensor validRatios,
-            Tensor textTokenMask, Tensor textPadding) {
+    public record Encoded(Tensor memory, Tensor memoryText, Tensor mask, boolean padded, SpatialShapes shapes,
+            Tensor validRatios, Tensor textTokenMask, Tensor textPadding) {
         Tensor[] tensors() {
             return new Tensor[] {memory, memoryText, mask, validRatios, textTokenMask, textPadding};
         }
@@ -115,13 +120,14 @@ public final class Transformer {
      * @param srcs per level (B, C, H_l, W_l) projected features
      * @param masks per level (B, H_l, W_l) bool, true on padding
      * @param posEmbeds per level (B, C, H_l, W_l) position embeddings (without level embedding)
+     * @param padded whether any mask entry is true (known on the host)
      * @param text the text side
      * @param bboxEmbed the detector's box heads, one per decoder layer
      * @param trace receives the encoder/selection/decoder intermediates, or null
      */
-    public Output forward(List<Tensor> srcs, List<Tensor> masks, List<Tensor> posEmbeds, TextFeatures text,
-            MLP[] bboxEmbed, Trace trace) {
-        Encoded enc = encode(srcs, masks, posEmbeds, text, trace);
+    public Output forward(List<Tensor> srcs, List<Tensor> masks, List<Tensor> posEmbeds, boolean padded,
+            TextFeatures text, MLP[] bboxEmbed, Trace trace) {
+        Encoded enc = encode(srcs, masks, posEmbeds, padded, text, trace);
         return decode(enc, selectQueries(enc, trace), bboxEmbed, trace);
     }
 
@@ -131,11 +137,12 @@ public final class Transformer {
      * @param srcs per level (B, C, H_l, W_l) projected features
      * @param masks per level (B, H_l, W_l) bool, true on padding
      * @param posEmbeds per level (B, C, H_l, W_l) position embeddings (without level embedding)
+     * @param padded whether any mask entry is true (known on the host)
      * @param text the text side
      * @param trace receives {@code enc*}, {@code memory}, {@code memory_text}, or null
      */
-    public Encoded encode(List<Tensor> srcs, List<Tensor> masks, List<Tensor> posEmbeds, TextFeatures text,
-            Trace trace) {
+    public Encoded encode(List<Tensor> srcs, List<Tensor> masks, List<Tensor> posEmbeds, boolean padded,
+            TextFeatures text, Trace trace) {
         int levels = srcs.size();
         if (levels != cfg.numFeatureLevels() || masks.size() != levels || posEmbeds.size() != levels) {
             throw new IllegalArgumentException("the transformer expects " + cfg.numFeatureLevels()
@@ -167,12 +174,12 @@ public final class Transformer {
             Tensor validRatios = stack(ratios, 1); // (B, L, 2) float32
             Tensor textPadding = text.textTokenMask().logical_not(); // (B, n)
 
-            TransformerEncoder.Output enc = encoder.forward(src, pos, shapes, validRatios, mask, text.encodedText(),
-                    textPadding, text.textSelfAttentionMasks(), text.positionIds(), trace);
+            TransformerEncoder.Output enc = encoder.forward(src, pos, shapes, validRatios, padded ? mask : null,
+                    text.encodedText(), textPadding, text.textSelfAttentionMasks(), text.positionIds(), trace);
             Trace.record(trace, "memory", enc.memory());
             Trace.record(trace, "memory_text", enc.memoryText());
-            return new Encoded(enc.memory(), enc.memoryText(), mask, shapes, validRatios, text.textTokenMask(),
-                    textPadding);
+            return new Encoded(enc.memory(), enc.memoryText(), mask, padded, shapes, validRatios,
+                    text.textTokenMask(), textPadding);
         }, Encoded::tensors);
     }
 
@@ -188,8 +195,8 @@ public final class Transformer {
     public Queries selectQueries(Encoded enc, Trace trace) {
         return Scopes.keepUnless(Trace.keeps(trace), () -> {
             Tensor memory = enc.memory();
-            TransformerUtils.Proposals proposals = TransformerUtils.genEncoderOutputProposals(memory, enc.mask(),
-                    enc.shapes());
+            TransformerUtils.Proposals proposals = TransformerUtils.apply(memory, enc.padded() ? enc.mask() : null,
+                    proposalGeometry(enc));
             Tensor outputMemory = encOutputNorm.forward(encOutput.forward(proposals.outputMemory())); // (B, S, C)
             Tensor outputProposals = proposals.outputProposals(); // (B, S, 4)
             Tensor encOutputsClass = encOutClassEmbed.forward(outputMemory, enc.memoryText(),
@@ -232,6 +239,27 @@ public final class Transformer {
     }
 
     /**
+     * The proposals' geometry: computed from the mask of a padded batch, a per-size constant (cached, expanded over
+     * the batch) otherwise.
+     */
+    private TransformerUtils.ProposalGeometry proposalGeometry(Encoded enc) {
+        if (enc.padded()) {
+            return TransformerUtils.proposalGeometry(enc.mask(), enc.shapes());
+        }
+        long b = enc.mask().size(0);
+        Tensor mask = enc.mask();
+        Tensor[] g = sizeCache.get(new ProposalKey(enc.shapes(), mask.device().str().getString()), () -> {
+            TransformerUtils.ProposalGeometry one = TransformerUtils.proposalGeometry(mask.narrow(0, 0, 1),
+                    enc.shapes());
+            return new Tensor[] {one.outputProposals(), one.invalid()};
+        });
+        return new TransformerUtils.ProposalGeometry(g[0].expand(b, -1, -1), g[1].expand(b, -1, -1));
+    }
+
+    /** Cache key of the proposals of an unpadded size. */
+    private record ProposalKey(SpatialShapes shapes, String device) {}
+
+    /**
      * The decoder from the selected queries.
      *
      * @param bboxEmbed the detector's box heads, one per decoder layer
@@ -239,7 +267,8 @@ public final class Transformer {
      */
     public Output decode(Encoded enc, Queries queries, MLP[] bboxEmbed, Trace trace) {
         TransformerDecoder.Output dec = decoder.forward(queries.tgt(), queries.refpointsUnsigmoid(), enc.memory(),
-                enc.mask(), enc.shapes(), enc.validRatios(), enc.memoryText(), enc.textPadding(), bboxEmbed, trace);
+                enc.padded() ? enc.mask() : null, enc.shapes(), enc.validRatios(), enc.memoryText(), enc.textPadding(),
+                bboxEmbed, trace);
         for (int i = 0; i < dec.references().size(); i++) {
             Trace.record(trace, "ref" + i, dec.references().get(i));
         }

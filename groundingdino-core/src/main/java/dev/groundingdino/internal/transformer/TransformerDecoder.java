@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * transformer.py::TransformerDecoder (checkpoint prefix {@code transformer.decoder.}): {@code layers.{i}}, the
@@ -35,6 +36,7 @@ public final class TransformerDecoder {
     private final DeformableTransformerDecoderLayer[] layers;
     private final LayerNorm norm;
     private final MLP refPointHead;
+    private final Tensor sineDimT; // (128) float32 on the model's device; null in declare mode
 
     public TransformerDecoder(TransformerConfig cfg, ParamTree p) {
         int d = cfg.dModel();
@@ -44,6 +46,8 @@ public final class TransformerDecoder {
             layers[i] = new DeformableTransformerDecoderLayer(cfg, lp.child(i));
         }
         this.norm = new LayerNorm(d, p.child("norm"));
+        this.sineDimT = p.placement() == null ? null
+                : p.constant(() -> TransformerUtils.sineembedDimT(p.placement().options(ScalarType.Float)));
         this.refPointHead = new MLP(2 * d, d, d, 2, p.child("ref_point_head")); // query_dim // 2 * d_model inputs
     }
 
@@ -83,7 +87,8 @@ public final class TransformerDecoder {
             Tensor refIn = referencePoints;
             output = Scopes.tensor(() -> {
                 Tensor referenceInput = refIn.unsqueeze(2).mul(ratios4); // (B, Q, L, 4)
-                Tensor querySine = TransformerUtils.genSineembedForPosition(referenceInput.select(2, 0)); // (B,Q,512)
+                Tensor querySine = TransformerUtils.genSineembedForPosition(referenceInput.select(2, 0), // (B,Q,512)
+                        sineDimT != null ? sineDimT : TransformerUtils.sineembedDimT(TransformerUtils.floatOptions(refIn)));
                 Tensor queryPos = refPointHead.forward(querySine); // (B, Q, C)
                 return layers[layer].forward(tgtIn, queryPos, referenceInput, memoryText, textPaddingMask, memory,
                         memoryPaddingMask, shapes);

@@ -7,8 +7,10 @@ import dev.groundingdino.internal.fusion.BiAttentionConfig;
 import dev.groundingdino.internal.fusion.VisionLanguage;
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;
+import dev.groundingdino.internal.runtime.TensorCache;
 import java.util.function.BiFunction;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * transformer.py::TransformerEncoder (checkpoint prefix {@code transformer.encoder.}): per layer {@code i}, the
@@ -24,8 +26,11 @@ public final class TransformerEncoder {
     private final DeformableTransformerEncoderLayer[] layers;
     private final TransformerEncoderLayer[] textLayers; // null without text enhancer
     private final BiAttentionBlock[] fusionLayers; // null without fusion
+    private final Tensor textDimT; // (256) float32 on the model's device; null in declare mode
+    private final TensorCache sizeCache; // the model's per-size cache
 
     public TransformerEncoder(TransformerConfig cfg, ParamTree p) {
+        this.sizeCache = p.sizeCache();
         int n = cfg.encLayers();
         this.layers = new DeformableTransformerEncoderLayer[n];
         ParamTree lp = p.child("layers");
@@ -53,14 +58,30 @@ public final class TransformerEncoder {
         } else {
             this.fusionLayers = null;
         }
+        this.textDimT = p.placement() == null || textLayers == null ? null
+                : p.constant(() -> SinePosEmbed.textDimT(p.placement().options(ScalarType.Float)));
     }
+
+    /**
+     * The reference points of an unpadded batch (every valid ratio 1): a per-size constant, computed once per size
+     * (as {@link TransformerUtils#encoderReferencePoints} of one image) and expanded over the batch.
+     */
+    private Tensor unpaddedReferencePoints(SpatialShapes shapes, Tensor validRatios) {
+        long b = validRatios.size(0);
+        Tensor one = sizeCache.getOne(new ReferenceKey(shapes, validRatios.device().str().getString()),
+                () -> TransformerUtils.encoderReferencePoints(shapes, validRatios.narrow(0, 0, 1))); // (1, S, L, 2)
+        return b == 1 ? one : one.expand(b, -1, -1, -1); // (B, S, L, 2)
+    }
+
+    /** Cache key of the reference points of an unpadded size. */
+    private record ReferenceKey(SpatialShapes shapes, String device) {}
 
     /**
      * @param src (B, S, C) flattened image tokens
      * @param pos (B, S, C) their position embedding (with level embedding)
      * @param shapes the levels
      * @param validRatios (B, L, 2)
-     * @param keyPaddingMask (B, S) bool, true on padding
+     * @param keyPaddingMask (B, S) bool, true on padding; null for an unpadded batch
      * @param memoryText (B, n, C) encoded text
      * @param textPaddingMask (B, n) bool, true on padding tokens ({@code ~text_token_mask})
      * @param textSelfAttentionMasks (B, n, n) bool, true = may attend
@@ -70,11 +91,14 @@ public final class TransformerEncoder {
     public Output forward(Tensor src, Tensor pos, SpatialShapes shapes, Tensor validRatios, Tensor keyPaddingMask,
             Tensor memoryText, Tensor textPaddingMask, Tensor textSelfAttentionMasks, Tensor positionIds,
             Trace trace) {
-        Tensor referencePoints = TransformerUtils.encoderReferencePoints(shapes, validRatios); // (B, S, L, 2)
+        Tensor referencePoints = keyPaddingMask != null
+                ? TransformerUtils.encoderReferencePoints(shapes, validRatios) // (B, S, L, 2)
+                : unpaddedReferencePoints(shapes, validRatios); // (B, S, L, 2)
         Tensor posText = null;
         Tensor textBlocked = null;
         if (textLayers != null) {
-            posText = SinePosEmbed.textPositionEmbedding(positionIds).to(memoryText.scalar_type()); // (B, n, 256)
+            posText = (textDimT != null ? SinePosEmbed.textPositionEmbedding(positionIds, textDimT)
+                    : SinePosEmbed.textPositionEmbedding(positionIds)).to(memoryText.scalar_type()); // (B, n, 256)
             textBlocked = textSelfAttentionMasks.logical_not(); // (B, n, n)
         }
         Tensor posT = posText;

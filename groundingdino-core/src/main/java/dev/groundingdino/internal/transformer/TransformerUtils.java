@@ -11,6 +11,7 @@ import static org.bytedeco.pytorch.global.torch.rsub;
 import static org.bytedeco.pytorch.global.torch.stack;
 
 import dev.groundingdino.internal.deformable.SpatialShapes;
+import dev.groundingdino.internal.nn.SineTables;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
@@ -48,8 +49,23 @@ public final class TransformerUtils {
      * @return output memory (B, S, C) and proposals (B, S, 4)
      */
     public static Proposals genEncoderOutputProposals(Tensor memory, Tensor paddingMask, SpatialShapes shapes) {
-        long n = memory.size(0);
-        TensorOptions floats = floatOptions(memory);
+        ProposalGeometry g = proposalGeometry(paddingMask, shapes);
+        return apply(memory, paddingMask, g);
+    }
+
+    /**
+     * The memory-independent half of {@link #genEncoderOutputProposals}: the proposals and where they are invalid.
+     * Without padding it depends on the sizes alone (a per-size constant of the model).
+     *
+     * @param outputProposals (N, S, 4) unsigmoided, +inf where invalid or padded
+     * @param invalid (N, S, 1) bool, true where a proposal is outside (0.01, 0.99)
+     */
+    public record ProposalGeometry(Tensor outputProposals, Tensor invalid) {}
+
+    /** {@link ProposalGeometry} of a padding mask (B, S). */
+    public static ProposalGeometry proposalGeometry(Tensor paddingMask, SpatialShapes shapes) {
+        long n = paddingMask.size(0);
+        TensorOptions floats = floatOptions(paddingMask);
         TensorVector proposals = new TensorVector();
         for (int l = 0; l < shapes.levels(); l++) {
             int h = shapes.height(l);
@@ -78,9 +94,18 @@ public final class TransformerUtils {
         outputProposals = log(outputProposals.div(rsub(outputProposals, new Scalar(1.0)))) // (N, S, 4)
                 .masked_fill(padded, inf)
                 .masked_fill(invalid, inf);
+        return new ProposalGeometry(outputProposals, invalid);
+    }
+
+    /**
+     * {@link #genEncoderOutputProposals} from its geometry: memory rows zeroed where padded ({@code paddingMask}, or
+     * null for an unpadded batch) or invalid.
+     */
+    public static Proposals apply(Tensor memory, Tensor paddingMask, ProposalGeometry g) {
         Scalar zero = new Scalar(0.0);
-        Tensor outputMemory = memory.masked_fill(padded, zero).masked_fill(invalid, zero); // (N, S, C)
-        return new Proposals(outputMemory, outputProposals);
+        Tensor outputMemory = paddingMask == null ? memory : memory.masked_fill(paddingMask.unsqueeze(-1), zero);
+        outputMemory = outputMemory.masked_fill(g.invalid(), zero); // (N, S, C)
+        return new Proposals(outputMemory, g.outputProposals());
     }
 
     /**
@@ -92,13 +117,23 @@ public final class TransformerUtils {
      * @return (B, N, 256) or (B, N, 512)
      */
     public static Tensor genSineembedForPosition(Tensor pos) {
+        return genSineembedForPosition(pos, sineembedDimT(floatOptions(pos)));
+    }
+
+    /** The frequency table of {@link #genSineembedForPosition}: 128 features, temperature 10000. (128) float32. */
+    public static Tensor sineembedDimT(TensorOptions floatOptions) {
+        return SineTables.dimT(128, 10000.0, floatOptions);
+    }
+
+    /**
+     * {@link #genSineembedForPosition(Tensor)} with its frequency table given (a model constant from
+     * {@link #sineembedDimT}).
+     */
+    public static Tensor genSineembedForPosition(Tensor pos, Tensor dimT) {
         long coords = pos.size(-1);
         if (coords != 2 && coords != 4) {
             throw new IllegalArgumentException("positions must end in 2 or 4 coordinates, got " + coords);
         }
-        Tensor dimT = arange(new Scalar(128.0), floatOptions(pos)); // (128)
-        dimT = pow(new Scalar(10000.0), floor_divide(dimT, new Scalar(2.0)).mul(new Scalar(2.0))
-                .div(new Scalar(128.0))); // (128)
         Scalar scale = new Scalar(2 * Math.PI);
         Tensor[] parts = new Tensor[(int) coords];
         for (int c = 0; c < coords; c++) {

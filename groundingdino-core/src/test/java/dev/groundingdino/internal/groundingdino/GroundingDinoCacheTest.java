@@ -44,7 +44,9 @@ class GroundingDinoCacheTest {
             GroundingDINO.Output first = model.forward(NestedTensor.unpadded(image), text, null);
             int[] afterFirst = model.cacheSizes();
             assertThat(afterFirst[0]).as("one caption row cached").isEqualTo(1);
-            assertThat(afterFirst[1]).as("per-size tensors: 4 Swin stages + 4 position encodings").isEqualTo(8);
+            assertThat(afterFirst[1]).as("per-size tensors: 4 Swin stages + 4 position encodings + the deformable "
+                    + "attention's normalizer and level geometry + the encoder's reference points + the proposals")
+                    .isEqualTo(12);
             GroundingDINO.Output second = model.forward(NestedTensor.unpadded(image), text, null);
             assertThat(model.cacheSizes()).containsExactly(afterFirst);
             assertThat(second.predLogits().equal(first.predLogits())).isTrue();
@@ -81,8 +83,9 @@ class GroundingDinoCacheTest {
                     image(48, 96, 2).select(0, 0)));
             GroundingDINO.Output out = model.forward(padded, text, null);
             assertThat(out.predBoxes().isfinite().all().item_bool()).isTrue();
-            assertThat(model.cacheSizes()[1]).as("only the 4 Swin stages' masks; padded positions are computed")
-                    .isEqualTo(4);
+            assertThat(model.cacheSizes()[1]).as("only the 4 Swin stages' masks and the deformable attention's "
+                    + "normalizer and level geometry; padded positions, reference points and proposals are computed")
+                    .isEqualTo(6);
         } finally {
             model.clearCaches();
         }

@@ -48,12 +48,14 @@ class WindowAttentionTest {
             params.put("attn.qkv.bias", torch.zeros(12));
             params.put("attn.proj.weight", torch.zeros(4, 4));
             params.put("attn.proj.bias", torch.zeros(4));
-            new WindowAttention(4, ws, 1, true, ParamTree.load(params::get).child("attn"));
+            WindowAttention.checkRelativePositionIndex("attn.relative_position_index",
+                    params.get("attn.relative_position_index"));
 
             long[] wrong = WindowAttention.relativePositionIndex(ws);
             wrong[6] = 0;
             params.put("attn.relative_position_index", torch.tensor(wrong).view(4, 4));
-            assertThatThrownBy(() -> new WindowAttention(4, ws, 1, true, ParamTree.load(params::get).child("attn")))
+            assertThatThrownBy(() -> WindowAttention.checkRelativePositionIndex("attn.relative_position_index",
+                    params.get("attn.relative_position_index")))
                     .isInstanceOf(CheckpointException.class)
                     .hasMessageContaining("attn.relative_position_index[1, 2]");
         }
@@ -81,7 +83,7 @@ class WindowAttentionTest {
             params.put("qkv.bias", torch.zeros(6));
             params.put("proj.weight", torch.eye(2));
             params.put("proj.bias", torch.zeros(2));
-            WindowAttention attn = new WindowAttention(dim, ws, 2, true, ParamTree.load(params::get));
+            WindowAttention attn = new WindowAttention(dim, ws, 2, true, ParamTree.load(params::get)); // replaced below
 
             // one window of 4 tokens, value of token t = (t, 10 t) (channel 0 -> head 0, channel 1 -> head 1)
             Tensor x = torch.tensor(new float[] {0, 0, 1, 10, 2, 20, 3, 30}).view(1, 4, 2);
@@ -91,8 +93,10 @@ class WindowAttentionTest {
                 assertThat(uniform[2 * t + 1]).isCloseTo(15, org.assertj.core.data.Offset.offset(1e-5));
             }
             // head 0, table row 0 = relative offset (hq - hk, wq - wk) = (-1, -1): only query (0,0) -> key (1,1)
+            // the bias is a constant of the model built at load: a model on the changed table
             table.select(0, 0).select(0, 0).fill_(new org.bytedeco.pytorch.Scalar(50.0));
-            double[] biased = values(attn.forward(x, null));
+            double[] biased = values(new WindowAttention(dim, ws, 2, true, ParamTree.load(params::get))
+                    .forward(x, null));
             // query token 0 = (0,0): key (1,1) has dh = -1, dw = -1 -> +50 in head 0 -> output ~ value 3
             assertThat(biased[0]).isCloseTo(3.0, org.assertj.core.data.Offset.offset(1e-6));
             assertThat(biased[1]).isCloseTo(15, org.assertj.core.data.Offset.offset(1e-5)); // head 1 unaffected
@@ -104,6 +108,7 @@ class WindowAttentionTest {
             mask.select(0, 0).select(0, 0).narrow(0, 1, 3).fill_(new org.bytedeco.pytorch.Scalar(-100.0));
             mask.select(0, 0).select(1, 0).narrow(0, 1, 3).fill_(new org.bytedeco.pytorch.Scalar(-100.0));
             table.zero_();
+            attn = new WindowAttention(dim, ws, 2, true, ParamTree.load(params::get));
             double[] masked = values(attn.forward(x, mask));
             assertThat(masked[0]).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-6));
             assertThat(masked[1]).isCloseTo(0.0, org.assertj.core.data.Offset.offset(1e-5));
