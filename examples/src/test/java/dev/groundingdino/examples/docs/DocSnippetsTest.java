@@ -37,11 +37,15 @@ class DocSnippetsTest {
         }
         assertThat(root).as("README.md above " + Path.of("").toAbsolutePath()).isNotNull();
         regions = new LinkedHashMap<>();
-        Path snippets = root.resolve("examples/src/test/java/dev/groundingdino/examples/docs");
-        try (Stream<Path> files = Files.list(snippets)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".java"))
-                    .filter(f -> !f.getFileName().toString().equals("DocSnippetsTest.java")).sorted().toList()) {
-                regions.putAll(regions(file));
+        // the snippets of the library's pages live here; those of the web demo's page beside the demo (module
+        // groundingdino-cli), which this module does not depend on
+        for (Path snippets : List.of(root.resolve("examples/src/test/java/dev/groundingdino/examples/docs"),
+                root.resolve("groundingdino-cli/src/test/java/dev/groundingdino/cli/web"))) {
+            try (Stream<Path> files = Files.list(snippets)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith("Snippets.java")
+                        || f.getFileName().toString().equals("FindObjects.java")).sorted().toList()) {
+                    regions.putAll(regions(file));
+                }
             }
         }
     }
