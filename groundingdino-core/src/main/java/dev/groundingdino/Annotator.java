@@ -75,7 +75,7 @@ public final class Annotator {
     private static Canvas paint(RgbImage image, DetectionResult result) {
         Objects.requireNonNull(result, "result");
         if (image.width() != result.width() || image.height() != result.height()) {
-            throw new IllegalArgumentException("the detections were computed on a " + result.width() + "x"
+            throw new InvalidValueException("the detections were computed on a " + result.width() + "x"
                     + result.height() + " image but this image is " + image.width() + "x" + image.height()
                     + "; annotate the image that was detected");
         }

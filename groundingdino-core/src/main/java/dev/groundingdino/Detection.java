@@ -8,9 +8,13 @@ import java.util.Objects;
 /**
  * One detected object.
  *
- * @param label what was found: the phrase of the prompt the box belongs to, exactly as the reference's
- *     {@code predict()} returns it (e.g. {@code "cat"}, or with a weak model {@code "cat dog [SEP]"} or even
- *     {@code ""}); in {@link ClassMatching#TOKEN_SPANS} mode the class name
+ * @param label what was found, for people and exports: the matched class's name for class lists, otherwise the
+ *     phrase without special tokens ({@code [CLS]}, {@code [SEP]}, {@code [PAD]}); where nothing is left (a weak
+ *     model's {@code ""} or {@code "[SEP]"}), the prompt phrase around the query's most probable token, or
+ *     {@code "object"}. Never empty.
+ * @param phrase the phrase exactly as the reference's {@code predict()} returns it (e.g. {@code "cat"}, or with a
+ *     weak model {@code "cat dog [SEP]"} or even {@code ""}), for parity checks; in
+ *     {@link ClassMatching#TOKEN_SPANS} mode the class name
  * @param score confidence in (0, 1]: the query's highest text probability (float32 value)
  * @param box the box in pixels of the input image, {@code (x0, y0, x1, y1)}, not clipped
  * @param normalizedBox the same box as the model predicts it, {@code (cx, cy, w, h)} as fractions of the image size
@@ -20,17 +24,22 @@ import java.util.Objects;
  * @param classId for class-list calls the index of the matched class, {@code -1} if none matched (the reference's
  *     {@code None}) and for free prompts
  */
-public record Detection(String label, double score, PixelBox box, NormalizedBox normalizedBox,
+public record Detection(String label, String phrase, double score, Box box, NormalizedBox normalizedBox,
         List<Integer> tokenPositions, int queryIndex, int classId) {
 
     /** Checks nulls and copies the token positions. */
     public Detection {
         Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(phrase, "phrase");
+        if (label.isBlank()) {
+            throw new InvalidValueException("a detection's label must not be blank (the reference's raw phrase goes "
+                    + "to phrase)");
+        }
         Objects.requireNonNull(box, "box");
         Objects.requireNonNull(normalizedBox, "normalizedBox");
         tokenPositions = List.copyOf(tokenPositions);
         if (classId < -1) {
-            throw new IllegalArgumentException("classId must be -1 (none) or a class index, got " + classId);
+            throw new InvalidValueException("classId must be -1 (none) or a class index, got " + classId);
         }
     }
 
@@ -40,8 +49,8 @@ public record Detection(String label, double score, PixelBox box, NormalizedBox 
     }
 
     /**
-     * The reference's annotation label, {@code f"{phrase} {logit:.2f}"}, e.g. {@code "cat 0.87"} (the score rounded
-     * half-to-even on its exact binary value, as Python formats it).
+     * The annotation label {@code f"{label} {logit:.2f}"}, e.g. {@code "cat 0.87"} (the score rounded half-to-even
+     * on its exact binary value, as Python formats it; the reference's {@code annotate} shows the raw phrase).
      */
     public String caption() {
         return label + " " + new BigDecimal(score).setScale(2, RoundingMode.HALF_EVEN).toPlainString();

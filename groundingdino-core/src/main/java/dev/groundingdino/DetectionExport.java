@@ -63,7 +63,7 @@ public final class DetectionExport {
      *
      * @param results image file name (the COCO {@code file_name}) to its detections, in image order
      * @throws GroundingDinoException if the file cannot be written
-     * @throws IllegalArgumentException if class-list results use different class lists
+     * @throws InvalidValueException if class-list results use different class lists
      */
     public static ExportSummary writeCoco(Path file, Map<String, DetectionResult> results) {
         return CocoExport.write(file, results, null);
@@ -75,12 +75,24 @@ public final class DetectionExport {
     }
 
     /**
+     * The COCO instances document {@link #writeCoco(Path, Map, List)} writes, as JSON text (for a stream, e.g. the
+     * standard output).
+     *
+     * @param categories category names, or null to derive them from the results
+     */
+    public static String toCoco(Map<String, DetectionResult> results, List<String> categories) {
+        StringBuilder out = new StringBuilder();
+        CocoExport.toJson(results, categories, out);
+        return out.toString();
+    }
+
+    /**
      * Writes a YOLO label folder ({@code classes.txt} + one {@code .txt} per image) with categories derived from
      * the results.
      *
      * @param results image file name to its detections; label files are named after its stem
      * @throws GroundingDinoException if a file cannot be written
-     * @throws IllegalArgumentException if two images share a stem, or class-list results use different class lists
+     * @throws InvalidValueException if two images share a stem, or class-list results use different class lists
      */
     public static ExportSummary writeYolo(Path dir, Map<String, DetectionResult> results) {
         return YoloExport.write(dir, results, null);

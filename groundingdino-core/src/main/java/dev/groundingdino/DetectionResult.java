@@ -20,7 +20,7 @@ public record DetectionResult(int width, int height, String caption, List<String
     /** Checks the values and copies the lists. */
     public DetectionResult {
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+            throw new InvalidValueException("image size must be positive, got " + width + "x" + height);
         }
         Objects.requireNonNull(caption, "caption");
         classes = List.copyOf(classes);

@@ -1,33 +1,22 @@
 package dev.groundingdino;
 
-import dev.groundingdino.internal.backbone.NestedTensor;
-import dev.groundingdino.internal.groundingdino.GroundingDINO;
-import dev.groundingdino.internal.groundingdino.TextBatch;
+import dev.groundingdino.internal.detector.DetectionSettings;
+import dev.groundingdino.internal.detector.DetectorLoader;
+import dev.groundingdino.internal.detector.DetectorModel;
+import dev.groundingdino.internal.detector.ForwardRunner;
+import dev.groundingdino.internal.detector.Query;
 import dev.groundingdino.internal.hub.DemoWeights;
-import dev.groundingdino.internal.image.GroundingDinoTransform;
-import dev.groundingdino.internal.image.PixelTensor;
+import dev.groundingdino.internal.image.ImageDecoder;
 import dev.groundingdino.internal.image.RgbImage;
-import dev.groundingdino.internal.postprocess.Boxes;
-import dev.groundingdino.internal.postprocess.Nms;
-import dev.groundingdino.internal.postprocess.Predict;
-import dev.groundingdino.internal.postprocess.Prediction;
-import dev.groundingdino.internal.postprocess.QueryOutputs;
-import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.internal.runtime.UsageLock;
-import dev.groundingdino.internal.text.BertTokenizer;
-import dev.groundingdino.internal.text.CaptionEncoder;
-import dev.groundingdino.internal.text.CaptionEncoding;
-import java.awt.image.BufferedImage;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.bytedeco.pytorch.Tensor;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.global.torch;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,11 +28,10 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (Detector detector = Detector.load(Path.of("groundingdino_swint_ogc.pth"))) {
- *     DetectionResult result = detector.detect(Path.of("cat_dog.jpeg"), "cat . dog");
+ *     DetectionResult result = detector.detect(ImageInput.of(Path.of("cat_dog.jpeg")), "cat . dog");
  *     for (Detection d : result.detections()) {
  *         System.out.println(d.label() + " " + d.score() + " " + d.box());
  *     }
- *     Annotator.write(Path.of("cat_dog.jpeg"), result, Path.of("output.jpg"));
  * }
  * }</pre>
  *
@@ -51,17 +39,25 @@ import org.slf4j.LoggerFactory;
  * The prompt is lowercased, stripped and given a final {@code "."}; the image is resized (shorter side 800, longer
  * at most 1333, Pillow-exact bilinear) and normalised; after the forward pass, {@code prob = sigmoid(pred_logits)},
  * a query is kept iff its highest probability is {@code > boxThreshold} (default 0.35), its score is that
- * probability, and its label the caption tokens whose probability is {@code > textThreshold} (default 0.25), decoded
- * and with {@code "."} removed. Detections come in query order. Options: the reference's {@code remove_combined}
- * ({@link Builder#removeCombined}), class lists ({@link #detect(Path, List)}, {@link ClassMatching}) and
- * non-maximum suppression ({@link NmsMode}, off by default).
+ * probability, and its phrase the caption tokens whose probability is {@code > textThreshold} (default 0.25), decoded
+ * and with {@code "."} removed ({@link Detection#phrase()}; {@link Detection#label()} is the same without special
+ * tokens). Detections come in query order. Options: the reference's {@code remove_combined}
+ * ({@link Builder#removeCombined}), class lists ({@link Prompt#classes}, {@link ClassMatching}) and non-maximum
+ * suppression ({@link NmsMode}, off by default).
+ *
+ * <h2>Devices, batches</h2>
+ * The device and precision are decided when the detector is built ({@link Builder#device}, {@link Builder#precision});
+ * the weights and every constant of the model live there from then on. Several images
+ * ({@link #detect(List, Prompt)}) are decoded and resized on worker threads while the previous forward pass runs, and
+ * go through the model {@link Builder#batchSize} at a time.
  *
  * <h2>Threads, memory, lifetime</h2>
  * A detector is immutable and thread-safe: calls from several threads share the weights and each runs on the
  * calling thread inside its own native memory scope; results are plain Java records. {@code with...} methods derive
  * detectors with other settings that share the same weights; the weights are freed when the last of them is
- * closed. {@link #close()} waits for this detector's calls in progress, is idempotent, and any later call throws
- * {@link IllegalStateException}.
+ * closed. The model keeps two bounded caches between calls: the text encodings of the last 32 distinct prompts and
+ * the size-dependent tensors (masks, position encodings) of the last 2 input sizes. {@link #close()} waits for this
+ * detector's calls in progress, is idempotent, and any later call throws {@link IllegalStateException}.
  */
 public final class Detector implements AutoCloseable {
     /** The reference's default box threshold ({@code BOX_TRESHOLD = 0.35}). */
@@ -70,43 +66,43 @@ public final class Detector implements AutoCloseable {
     public static final double DEFAULT_TEXT_THRESHOLD = 0.25;
     /** The default IoU threshold of {@link #withNms(NmsMode, double)}-style suppression when none is given. */
     public static final double DEFAULT_NMS_IOU = 0.5;
+    /** What the random-weight demo model is ({@link #demo()}): it finds nothing meaningful. */
+    public static final String DEMO_NOTICE = DemoWeights.NOTICE;
 
     private static final Logger LOG = LoggerFactory.getLogger(Detector.class);
-
-    /** The post-processing settings of one detector. */
-    private record Settings(double boxThreshold, double textThreshold, boolean removeCombined,
-            ClassMatching classMatching, NmsMode nms, double nmsIou) {}
+    /** The demo notice is logged once per JVM, not once per detector. */
+    private static final AtomicBoolean DEMO_NOTICE_LOGGED = new AtomicBoolean();
 
     /** Releases the shares of detectors that became unreachable without close() (e.g. intermediate derivations). */
     private static final Cleaner CLEANER = Cleaner.create();
 
-    private final SharedModel shared;
-    private final Settings settings;
+    private final DetectorModel model;
+    private final DetectionSettings settings;
     private final UsageLock usage;
     private final Cleaner.Cleanable share;
 
-    private Detector(SharedModel shared, Settings settings) {
-        this.shared = shared;
+    private Detector(DetectorModel model, DetectionSettings settings) {
+        this.model = model;
         this.settings = settings;
-        String source = shared.source();
+        String source = model.source();
         this.usage = new UsageLock(() -> "this Detector (" + source + ") is closed; load the checkpoint again, or keep "
                 + "the detector open until its last call");
-        this.share = CLEANER.register(this, new ShareRelease(shared));
+        this.share = CLEANER.register(this, new ShareRelease(model));
     }
 
     /** Gives back one detector's share of the weights, once (by close(), or by the cleaner after GC). */
     private static final class ShareRelease implements Runnable {
-        private final SharedModel shared;
+        private final DetectorModel model;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        ShareRelease(SharedModel shared) {
-            this.shared = shared;
+        ShareRelease(DetectorModel model) {
+            this.model = model;
         }
 
         @Override
         public void run() {
             if (released.compareAndSet(false, true)) {
-                shared.release();
+                model.release();
             }
         }
     }
@@ -114,7 +110,8 @@ public final class Detector implements AutoCloseable {
     /**
      * Loads a GroundingDINO checkpoint ({@code .pth}, e.g. the official {@code groundingdino_swint_ogc.pth} and
      * {@code groundingdino_swinb_cogcoor.pth}, or {@code .safetensors}) with the defaults: CPU, FP32, thresholds
-     * 0.35 / 0.25. The model variant is recognised from the tensors.
+     * 0.35 / 0.25. The official variants are recognised from the tensors; for others (e.g. a small custom model)
+     * give the config with {@code Detector.builder(checkpoint).config(configFile).build()}.
      *
      * @throws CheckpointException if the file is missing, truncated, corrupt, of another model (a SAM checkpoint is
      *     named as such) or does not match a GroundingDINO variant strictly
@@ -171,27 +168,32 @@ public final class Detector implements AutoCloseable {
         return settings.nmsIou();
     }
 
+    /** Images per forward pass of {@link #detect(List, Prompt)}. */
+    public int batchSize() {
+        return settings.batchSize();
+    }
+
     public Device device() {
-        return shared.device();
+        return model.device();
     }
 
     public Precision precision() {
-        return shared.precision();
+        return model.precision();
     }
 
     /** The model variant, e.g. {@code "GroundingDINO SwinT-OGC"}. */
     public String variant() {
-        return shared.loaded().config().name();
+        return model.loaded().config().name();
     }
 
     /** Whether this is the random-weight demo model ({@link #demo()}), which finds nothing meaningful. */
     public boolean isDemo() {
-        return shared.demo();
+        return model.demo();
     }
 
     /** Number of queries the model evaluates per image (its maximum number of detections). */
     public int numQueries() {
-        return shared.loaded().config().transformer().numQueries();
+        return model.loaded().config().transformer().numQueries();
     }
 
     // ------------------------------------------------------------------------------------------------ derivations
@@ -200,27 +202,21 @@ public final class Detector implements AutoCloseable {
      * A detector with other thresholds sharing these weights (close it too; the weights live until the last
      * detector sharing them is closed).
      *
-     * @throws ThresholdException if a threshold is not in [0, 1]
+     * @throws OptionException if a threshold is not in [0, 1]
      * @throws IllegalStateException if this detector is closed
      */
     public Detector withThresholds(double boxThreshold, double textThreshold) {
-        checkThreshold("box threshold", boxThreshold);
-        checkThreshold("text threshold", textThreshold);
-        return derive(new Settings(boxThreshold, textThreshold, settings.removeCombined(), settings.classMatching(),
-                settings.nms(), settings.nmsIou()));
+        return derive(settings.withThresholds(boxThreshold, textThreshold));
     }
 
     /** A detector with the reference's {@code remove_combined} on or off, sharing these weights. */
     public Detector withRemoveCombined(boolean removeCombined) {
-        return derive(new Settings(settings.boxThreshold(), settings.textThreshold(), removeCombined,
-                settings.classMatching(), settings.nms(), settings.nmsIou()));
+        return derive(settings.withRemoveCombined(removeCombined));
     }
 
     /** A detector with another class-list matching, sharing these weights. */
     public Detector withClassMatching(ClassMatching matching) {
-        Objects.requireNonNull(matching, "matching");
-        return derive(new Settings(settings.boxThreshold(), settings.textThreshold(), settings.removeCombined(),
-                matching, settings.nms(), settings.nmsIou()));
+        return derive(settings.withClassMatching(Objects.requireNonNull(matching, "matching")));
     }
 
     /**
@@ -228,337 +224,104 @@ public final class Detector implements AutoCloseable {
      *
      * @param mode {@link NmsMode#NONE} turns it off
      * @param iouThreshold a box overlapping a higher-scored one by more than this IoU is dropped
-     * @throws ThresholdException if {@code iouThreshold} is not in [0, 1]
+     * @throws OptionException if {@code iouThreshold} is not in [0, 1]
      */
     public Detector withNms(NmsMode mode, double iouThreshold) {
-        Objects.requireNonNull(mode, "mode");
-        checkThreshold("NMS IoU threshold", iouThreshold);
-        return derive(new Settings(settings.boxThreshold(), settings.textThreshold(), settings.removeCombined(),
-                settings.classMatching(), mode, iouThreshold));
+        return derive(settings.withNms(Objects.requireNonNull(mode, "mode"), iouThreshold));
     }
 
-    private Detector derive(Settings newSettings) {
-        return usage.whileOpen(() -> new Detector(shared.retain(), newSettings));
+    /**
+     * A detector running {@code batchSize} images per forward pass, sharing these weights.
+     *
+     * @throws OptionException if {@code batchSize < 1}
+     */
+    public Detector withBatchSize(int batchSize) {
+        return derive(settings.withBatchSize(batchSize));
+    }
+
+    private Detector derive(DetectionSettings newSettings) {
+        return usage.whileOpen(() -> new Detector(model.retain(), newSettings));
     }
 
     // ------------------------------------------------------------------------------------------------ detection
 
     /**
-     * Detects the objects named by {@code prompt} in an image file.
+     * Detects the objects named by a text prompt: {@code detect(image, Prompt.text(prompt))}.
      *
      * @param prompt phrases separated by {@code "."}, e.g. {@code "cat . dog"} or {@code "person with a hat"}
-     * @throws ImageException if the file is missing, not an image, corrupt or empty
-     * @throws PromptException if the prompt is null, blank or names nothing
+     */
+    public DetectionResult detect(ImageInput image, String prompt) {
+        return detect(image, Prompt.text(prompt));
+    }
+
+    /**
+     * Detects what {@code prompt} names in one image: a text prompt, or a class list (each detection's
+     * {@link Detection#classId()} is the matched class, or -1, as {@link #classMatching()} says).
+     *
+     * @throws ImageException if the image is missing, not an image, corrupt or empty
+     * @throws PromptException if the prompt is null, blank or names nothing (or a class is blank)
      * @throws IllegalStateException if this detector is closed
      */
-    public DetectionResult detect(Path image, String prompt) {
-        return detect(ImageInput.of(image), prompt);
-    }
-
-    /** {@link #detect(Path, String)} on a decoded image (colour samples taken as RGB, alpha ignored). */
-    public DetectionResult detect(BufferedImage image, String prompt) {
-        return detect(ImageInput.of(image), prompt);
-    }
-
-    /** {@link #detect(Path, String)} on encoded image bytes (the content of a JPEG, PNG, ... file). */
-    public DetectionResult detect(byte[] encodedImage, String prompt) {
-        return detect(ImageInput.of(encodedImage), prompt);
-    }
-
-    /** {@link #detect(Path, String)} on any {@link ImageInput}. */
-    public DetectionResult detect(ImageInput image, String prompt) {
+    public DetectionResult detect(ImageInput image, Prompt prompt) {
         Objects.requireNonNull(image, "image");
-        return run(List.of(image), Query.of(prompt), BatchProgress.NONE).get(0);
+        return detect(List.of(image), prompt, BatchProgress.NONE).get(0);
     }
 
     /**
-     * Detects the classes of a class list, like the reference's {@code Model.predict_with_classes}: the caption is
-     * {@code ". ".join(classes)}, and each detection's {@link Detection#classId()} is the matched class (or -1) as
-     * {@link #classMatching()} says.
-     *
-     * @throws PromptException if the list is null or empty, or a class name is null or blank (or, for
-     *     {@link ClassMatching#TOKEN_SPANS}, contains {@code "."} or {@code "?"})
-     */
-    public DetectionResult detect(Path image, List<String> classes) {
-        return detect(ImageInput.of(image), classes);
-    }
-
-    /** {@link #detect(Path, List)} on a decoded image. */
-    public DetectionResult detect(BufferedImage image, List<String> classes) {
-        return detect(ImageInput.of(image), classes);
-    }
-
-    /** {@link #detect(Path, List)} on encoded image bytes. */
-    public DetectionResult detect(byte[] encodedImage, List<String> classes) {
-        return detect(ImageInput.of(encodedImage), classes);
-    }
-
-    /** {@link #detect(Path, List)} on any {@link ImageInput}. */
-    public DetectionResult detect(ImageInput image, List<String> classes) {
-        Objects.requireNonNull(image, "image");
-        return run(List.of(image), Query.ofClasses(classes, settings.classMatching()), BatchProgress.NONE).get(0);
-    }
-
-    /**
-     * Detects the objects named by {@code prompt} in several images through ONE batched forward pass (images of
-     * different sizes are zero-padded to a common size with a padding mask, as the reference's
-     * {@code nested_tensor_from_tensor_list} does; boxes are relative to each image's own size).
+     * Detects what {@code prompt} names in several images: decoded and resized on worker threads while the model
+     * runs, {@link #batchSize()} images per forward pass (with batch size 1, the default, each result equals
+     * {@code detect(image, prompt)}; larger batches are zero-padded to a common size like the reference's
+     * {@code nested_tensor_from_tensor_list}).
      *
      * @return one result per image, in order
      * @throws IllegalArgumentException if {@code images} is null, empty or holds null
      * @throws ImageException naming the first image that cannot be decoded
      */
-    public List<DetectionResult> detect(List<ImageInput> images, String prompt) {
+    public List<DetectionResult> detect(List<ImageInput> images, Prompt prompt) {
         return detect(images, prompt, BatchProgress.NONE);
     }
 
-    /** {@link #detect(List, String)} reporting progress to {@code progress} (on the calling thread). */
-    public List<DetectionResult> detect(List<ImageInput> images, String prompt, BatchProgress progress) {
-        return run(checkImages(images), Query.of(prompt), progress == null ? BatchProgress.NONE : progress);
-    }
-
-    /** A batched {@link #detect(Path, List)}: one forward pass for all images. */
-    public List<DetectionResult> detect(List<ImageInput> images, List<String> classes) {
-        return detect(images, classes, BatchProgress.NONE);
-    }
-
-    /** A batched {@link #detect(Path, List)} reporting progress to {@code progress}. */
-    public List<DetectionResult> detect(List<ImageInput> images, List<String> classes, BatchProgress progress) {
-        return run(checkImages(images), Query.ofClasses(classes, settings.classMatching()),
-                progress == null ? BatchProgress.NONE : progress);
+    /** {@link #detect(List, Prompt)} reporting progress to {@code progress} (on the calling thread). */
+    public List<DetectionResult> detect(List<ImageInput> images, Prompt prompt, BatchProgress progress) {
+        List<Supplier<RgbImage>> sources = sources(images);
+        Query query = Query.of(prompt, settings.classMatching());
+        BatchProgress p = progress == null ? BatchProgress.NONE : progress;
+        return usage.whileOpen(() -> ForwardRunner.detect(model, sources, query, settings, p));
     }
 
     /**
-     * The raw head outputs ({@code pred_logits}, {@code pred_boxes}) for one image, before thresholds.
+     * The raw head outputs ({@code pred_logits}, {@code pred_boxes}) for one image, before thresholds: for parity
+     * checks against the reference and custom post-processing.
      *
      * @throws ImageException if the image cannot be decoded
      * @throws PromptException if the prompt is null, blank or names nothing
      */
-    public RawOutputs rawOutputs(ImageInput image, String prompt) {
+    public RawOutputs rawOutputs(ImageInput image, Prompt prompt) {
         Objects.requireNonNull(image, "image");
-        Query query = Query.of(prompt);
-        RgbImage rgb = image.decode();
-        Forward f = forward(List.of(GroundingDinoTransform.apply(rgb)), query.encoding(), BatchProgress.NONE);
-        return new RawOutputs(rgb.width(), rgb.height(), query.encoding().caption(), f.queries(), f.slots(),
-                f.logits(), f.boxes());
+        Query query = Query.of(prompt, settings.classMatching());
+        RgbImage rgb = ImageDecoder.decode(image);
+        return usage.whileOpen(() -> ForwardRunner.rawOutputs(model, rgb, query));
     }
 
-    // ------------------------------------------------------------------------------------------------ internals
-
-    /** A validated prompt or class list and its encoding. */
-    private record Query(CaptionEncoding encoding, List<String> classes, ClassMatching matching) {
-        static Query of(String prompt) {
-            if (prompt == null) {
-                throw new PromptException("the prompt is null; name the objects to find, e.g. \"cat . dog\"");
-            }
-            if (prompt.isBlank()) {
-                throw new PromptException("the prompt is empty; name the objects to find, e.g. \"cat . dog\"");
-            }
-            CaptionEncoding enc = CaptionEncoder.encode(prompt);
-            requireWords(enc, "the prompt \"" + prompt + "\"");
-            return new Query(enc, List.of(), null);
-        }
-
-        static Query ofClasses(List<String> classes, ClassMatching matching) {
-            if (classes == null || classes.isEmpty()) {
-                throw new PromptException("the class list is " + (classes == null ? "null" : "empty")
-                        + "; give the class names to find, e.g. List.of(\"cat\", \"dog\")");
-            }
-            for (int i = 0; i < classes.size(); i++) {
-                String c = classes.get(i);
-                if (c == null || c.isBlank()) {
-                    throw new PromptException("class " + i + " of " + classes + " is " + (c == null ? "null"
-                            : "blank") + "; every class needs a name");
-                }
-                if (matching == ClassMatching.TOKEN_SPANS && (c.contains(".") || c.contains("?"))) {
-                    throw new PromptException("class name \"" + c + "\" contains '.' or '?', which split it into "
-                            + "several phrases; remove them (ClassMatching.TOKEN_SPANS scores each class by its "
-                            + "own tokens)");
-                }
-            }
-            List<String> copy = List.copyOf(classes);
-            CaptionEncoding enc = CaptionEncoder.encode(String.join(". ", copy));
-            requireWords(enc, "the class list " + copy);
-            return new Query(enc, copy, matching);
-        }
-
-        private static void requireWords(CaptionEncoding enc, String what) {
-            BertTokenizer tok = BertTokenizer.bertBaseUncased();
-            int[] separators = {tok.clsId(), tok.sepId(), tok.id("."), tok.id("?")};
-            for (int i = 0; i < enc.length(); i++) {
-                int id = enc.tokenId(i);
-                if (Arrays.stream(separators).noneMatch(s -> s == id)) {
-                    if (enc.truncated()) {
-                        LOG.warn("{} has {} tokens; the model sees only the first {}", what, enc.length(),
-                                CaptionEncoder.MAX_TEXT_LEN);
-                    }
-                    return;
-                }
-            }
-            throw new PromptException(what + " names no object (it holds only separators such as '.'); name the "
-                    + "objects to find, e.g. \"cat . dog\"");
-        }
-    }
-
-    /** One forward pass's outputs copied to Java: {@code [B, Q, S]} logits and {@code [B, Q, 4]} boxes. */
-    private record Forward(int batch, int queries, int slots, float[] logits, float[] boxes) {
-        QueryOutputs row(int b) {
-            int l = queries * slots;
-            return QueryOutputs.of(queries, slots, Arrays.copyOfRange(logits, b * l, (b + 1) * l),
-                    Arrays.copyOfRange(boxes, b * queries * 4, (b + 1) * queries * 4));
-        }
-    }
-
-    private static List<ImageInput> checkImages(List<ImageInput> images) {
+    private static List<Supplier<RgbImage>> sources(List<ImageInput> images) {
         if (images == null || images.isEmpty()) {
             throw new IllegalArgumentException("no images given (" + (images == null ? "null" : "empty list")
                     + "); pass at least one ImageInput");
         }
+        List<Supplier<RgbImage>> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
-            if (images.get(i) == null) {
+            ImageInput in = images.get(i);
+            if (in == null) {
                 throw new IllegalArgumentException("image " + i + " of " + images.size() + " is null");
             }
-        }
-        return images;
-    }
-
-    private List<DetectionResult> run(List<ImageInput> inputs, Query query, BatchProgress progress) {
-        usage.checkOpen();
-        List<RgbImage> images = new ArrayList<>(inputs.size());
-        List<PixelTensor> pixels = new ArrayList<>(inputs.size());
-        for (int i = 0; i < inputs.size(); i++) {
-            RgbImage rgb = inputs.get(i).decode();
-            images.add(rgb);
-            pixels.add(GroundingDinoTransform.apply(rgb));
-            progress.update(BatchProgress.Stage.PREPROCESS, i + 1, inputs.size());
-        }
-        Forward f = forward(pixels, query.encoding(), progress);
-        List<DetectionResult> out = new ArrayList<>(images.size());
-        for (int b = 0; b < images.size(); b++) {
-            out.add(postprocess(f.row(b), query, images.get(b)));
-            progress.update(BatchProgress.Stage.POSTPROCESS, b + 1, images.size());
+            out.add(() -> ImageDecoder.decode(in));
         }
         return out;
     }
 
-    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
-    private Forward forward(List<PixelTensor> pixels, CaptionEncoding caption, BatchProgress progress) {
-        return usage.whileOpen(() -> {
-            GroundingDINO model = shared.loaded().model();
-            int batch = pixels.size();
-            try (InferenceScope scope = InferenceScope.open(); Autocast autocast = Autocast.open(shared)) {
-                List<Tensor> images = new ArrayList<>(batch);
-                for (PixelTensor p : pixels) {
-                    images.add(p.toTensor().to(shared.torchDevice(), ScalarType.Float)); // (3, H, W)
-                }
-                NestedTensor samples = batch == 1 ? NestedTensor.unpadded(images.get(0).unsqueeze(0))
-                        : NestedTensor.fromTensorList(images);
-                TextBatch text = TextBatch.of(List.of(caption));
-                if (batch > 1) {
-                    text = text.repeat(batch);
-                }
-                GroundingDINO.Output out = model.forward(samples, text, null);
-                Tensor logits = out.predLogits().to(ScalarType.Float).cpu().contiguous(); // (B, Q, S)
-                Tensor boxes = out.predBoxes().to(ScalarType.Float).cpu().contiguous(); // (B, Q, 4)
-                int q = (int) logits.size(1);
-                int s = (int) logits.size(2);
-                float[] l = new float[batch * q * s];
-                float[] b = new float[batch * q * 4];
-                logits.data_ptr_float().get(l);
-                boxes.data_ptr_float().get(b);
-                progress.update(BatchProgress.Stage.FORWARD, 1, 1);
-                return new Forward(batch, q, s, l, b);
-            } catch (RuntimeException e) {
-                if (e instanceof GroundingDinoException || e instanceof IllegalArgumentException
-                        || e instanceof IllegalStateException) {
-                    throw e;
-                }
-                throw new NativeLibraryException("the GroundingDINO forward pass failed in libtorch: " + e.getMessage()
-                        + (shared.device() == Device.CUDA ? " (on CUDA this is often out of GPU memory: use smaller "
-                                + "batches)" : ""), e);
-            }
-        });
-    }
-
-    /**
-     * libtorch's autocast switched on for this thread while a reduced-precision forward runs (thread-local state,
-     * restored on close), like the reference's {@code torch.autocast(device, dtype)}.
-     */
-    private static final class Autocast implements AutoCloseable {
-        private final torch.DeviceType type;
-        private final boolean wasEnabled;
-        private final ScalarType previousType;
-
-        private Autocast(torch.DeviceType type, ScalarType dtype) {
-            this.type = type;
-            this.wasEnabled = type != null && torch.is_autocast_enabled(type);
-            this.previousType = type == null ? null : torch.get_autocast_dtype(type);
-            if (type != null) {
-                torch.set_autocast_dtype(type, dtype);
-                torch.set_autocast_enabled(type, true);
-            }
-        }
-
-        static Autocast open(SharedModel shared) {
-            if (shared.precision() == Precision.FP32 || ModelLoader.nativeBf16(shared.device(), shared.precision())) {
-                return new Autocast(null, null);
-            }
-            return new Autocast(shared.device() == Device.CUDA ? torch.DeviceType.CUDA : torch.DeviceType.CPU,
-                    shared.dtype());
-        }
-
-        @Override
-        public void close() {
-            if (type != null) {
-                torch.set_autocast_enabled(type, wasEnabled);
-                torch.set_autocast_dtype(type, previousType);
-                if (!wasEnabled) {
-                    torch.clear_cache();
-                }
-            }
-        }
-    }
-
-    private DetectionResult postprocess(QueryOutputs outputs, Query query, RgbImage image) {
-        float box = (float) settings.boxThreshold();
-        float text = (float) settings.textThreshold();
-        List<Prediction> predictions;
-        if (query.classes().isEmpty()) {
-            predictions = Predict.predict(outputs, query.encoding(), box, text, settings.removeCombined());
-        } else if (query.matching() == ClassMatching.TOKEN_SPANS) {
-            predictions = Predict.predictClassSpans(outputs, query.encoding(), query.classes(), box);
-        } else {
-            predictions = Predict.phrasesToClasses(
-                    Predict.predict(outputs, query.encoding(), box, text, settings.removeCombined()), query.classes());
-        }
-        if (settings.nms() != NmsMode.NONE) {
-            predictions = Nms.apply(predictions, settings.nms() == NmsMode.PER_LABEL ? Nms.Grouping.PER_LABEL
-                    : Nms.Grouping.CLASS_AGNOSTIC, settings.nmsIou());
-        }
-        List<Detection> detections = new ArrayList<>(predictions.size());
-        for (Prediction p : predictions) {
-            float[] xyxy = Boxes.cxcywhToPixelXyxy(p.cx(), p.cy(), p.w(), p.h(), image.width(), image.height());
-            List<Integer> positions = new ArrayList<>();
-            for (int t : p.tokenPositions()) {
-                positions.add(t);
-            }
-            detections.add(new Detection(p.label(), p.score(), new PixelBox(xyxy[0], xyxy[1], xyxy[2], xyxy[3]),
-                    new NormalizedBox(p.cx(), p.cy(), p.w(), p.h()), positions, p.queryIndex(), p.classId()));
-        }
-        return new DetectionResult(image.width(), image.height(), query.encoding().caption(), query.classes(),
-                detections);
-    }
-
-    private static void checkThreshold(String what, double value) {
-        if (!(value >= 0 && value <= 1)) {
-            throw new ThresholdException(what + " must be in [0, 1], got " + value + " (the reference defaults are "
-                    + "box 0.35, text 0.25)");
-        }
-    }
-
     /** Number of open detectors sharing these weights (for tests of the reference counting). */
     int sharedOwners() {
-        return shared.owners();
+        return model.owners();
     }
 
     /** Whether {@link #close()} was called. */
@@ -579,17 +342,18 @@ public final class Detector implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Detector[" + shared.source() + ", " + variant() + ", " + shared.device() + "/" + shared.precision()
+        return "Detector[" + model.source() + ", " + variant() + ", " + model.device() + "/" + model.precision()
                 + ", box " + settings.boxThreshold() + ", text " + settings.textThreshold()
                 + (settings.removeCombined() ? ", remove_combined" : "")
                 + (settings.nms() == NmsMode.NONE ? "" : ", " + settings.nms() + " " + settings.nmsIou())
+                + (settings.batchSize() == 1 ? "" : ", batch " + settings.batchSize())
                 + (usage.isClosed() ? ", closed" : "") + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ builder
 
     /**
-     * Options of a {@link Detector}; {@link #build()} validates them together and loads the weights. Not
+     * Options of a {@link Detector}; {@link #build()} validates them together, then loads the weights. Not
      * thread-safe; reusable (each build loads the weights again).
      */
     public static final class Builder {
@@ -606,6 +370,7 @@ public final class Detector implements AutoCloseable {
         private ClassMatching classMatching = ClassMatching.REFERENCE;
         private NmsMode nms = NmsMode.NONE;
         private double nmsIou = DEFAULT_NMS_IOU;
+        private int batchSize = 1;
 
         private Builder(Path checkpoint, boolean demo) {
             this.checkpoint = checkpoint;
@@ -614,7 +379,7 @@ public final class Detector implements AutoCloseable {
 
         /**
          * The model's config file, for checkpoints whose variant cannot be recognised from the tensors: the
-         * reference's Python config ({@code GroundingDINO_SwinT_OGC.py}) or a JSON dump of it. Optional for the
+         * reference's Python config ({@code GroundingDINO_SwinT_OGC.py}) or a JSON dump of it. Not needed for the
          * official checkpoints.
          */
         public Builder config(Path configFile) {
@@ -622,7 +387,7 @@ public final class Detector implements AutoCloseable {
             return this;
         }
 
-        /** Where the model runs (default {@link Device#CPU}). */
+        /** Where the model runs (default {@link Device#CPU}); decided once, at load. */
         public Builder device(Device value) {
             this.device = Objects.requireNonNull(value, "device");
             return this;
@@ -674,6 +439,15 @@ public final class Detector implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Images per forward pass of {@link Detector#detect(List, Prompt)} (default 1: every image its own pass,
+         * exactly the single-image result; larger batches use the GPU better).
+         */
+        public Builder batchSize(int value) {
+            this.batchSize = value;
+            return this;
+        }
+
         /** The seed of the demo model's weights (demo builders only). */
         public Builder demoSeed(long seed) {
             if (!demo) {
@@ -684,40 +458,43 @@ public final class Detector implements AutoCloseable {
         }
 
         /**
-         * Validates the options and loads the model.
+         * Validates the options, then loads the model.
          *
-         * @throws ThresholdException if a threshold is not in [0, 1]
-         * @throws IllegalArgumentException for contradicting options (FP16 on the CPU, a config for the demo model,
-         *     negative threads) or an unreadable config file
+         * @throws OptionException for a threshold outside [0, 1], contradicting options (FP16 on the CPU, a config
+         *     for the demo model), negative threads, a batch size below 1, or a missing or unreadable config file
          * @throws CheckpointException if the checkpoint cannot be used
-         * @throws NativeLibraryException if libtorch cannot be loaded or CUDA is not available
+         * @throws NativeLibraryException if libtorch cannot be loaded or CUDA is not usable
          */
         public Detector build() {
-            checkThreshold("box threshold", boxThreshold);
-            checkThreshold("text threshold", textThreshold);
-            checkThreshold("NMS IoU threshold", nmsIou);
+            DetectionSettings settings = new DetectionSettings(boxThreshold, textThreshold, removeCombined,
+                    classMatching, nms, nmsIou, batchSize);
             if (precision == Precision.FP16 && device == Device.CPU) {
-                throw new IllegalArgumentException("Precision.FP16 needs Device.CUDA: libtorch has no usable float16 "
-                        + "CPU kernels (a CPU matmul runs at ~1 GFLOP/s). On the CPU use Precision.BF16 (fast on CPUs "
+                throw new OptionException("Precision.FP16 needs Device.CUDA: libtorch has no usable float16 CPU "
+                        + "kernels (a CPU matmul runs at ~1 GFLOP/s). On the CPU use Precision.BF16 (fast on CPUs "
                         + "with AVX-512 BF16) or Precision.FP32.");
             }
             if (threads < 0) {
-                throw new IllegalArgumentException("threads must be >= 0 (0 = libtorch's default), got " + threads);
+                throw new OptionException("threads must be >= 0 (0 = libtorch's default), got " + threads);
             }
             if (demo && config != null) {
-                throw new IllegalArgumentException("the demo model has its own fixed config; do not set one");
+                throw new OptionException("the demo model has its own fixed config; do not set one");
+            }
+            if (config != null && !java.nio.file.Files.isRegularFile(config)) {
+                throw new OptionException("config file not found: " + config.toAbsolutePath() + " (given to "
+                        + "Detector.builder(..).config(..))");
             }
             long t0 = System.nanoTime();
-            SharedModel shared = ModelLoader.load(checkpoint, demo, demoSeed, config, device, precision);
+            DetectorModel model = DetectorLoader.load(checkpoint, demo, demoSeed, config, device, precision);
             if (threads > 0) {
                 torch.set_num_threads(threads);
             }
-            Detector detector = new Detector(shared, new Settings(boxThreshold, textThreshold, removeCombined,
-                    classMatching, nms, nmsIou));
+            Detector detector = new Detector(model, settings);
             if (demo) {
-                LOG.warn("Detector: {}", DemoWeights.NOTICE);
+                if (DEMO_NOTICE_LOGGED.compareAndSet(false, true)) {
+                    LOG.warn("Detector: {}", DEMO_NOTICE);
+                }
             } else {
-                LOG.info("loaded {} from {} in {} ms ({}/{})", detector.variant(), shared.source(),
+                LOG.info("loaded {} from {} in {} ms ({}/{})", detector.variant(), model.source(),
                         (System.nanoTime() - t0) / 1_000_000, device, precision);
             }
             return detector;

@@ -1,7 +1,5 @@
 package dev.groundingdino;
 
-import dev.groundingdino.internal.image.ImageDecoder;
-import dev.groundingdino.internal.image.RgbImage;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,8 +7,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One input image for a batch call: an image file, encoded image bytes (the content of a JPEG, PNG, ... file) or a
- * decoded {@link BufferedImage}. Decoding happens when the detector uses it, so a bad image fails that call with an
+ * One input image, for detection and segmentation alike: an image file, encoded image bytes (the content of a JPEG,
+ * PNG, ... file) or a decoded {@link BufferedImage}. Decoding happens when a model uses it (like PIL's
+ * {@code Image.open(p).convert("RGB")} for files and bytes), so a bad image fails that call with an
  * {@link ImageException} naming it.
  */
 public final class ImageInput {
@@ -54,15 +53,17 @@ public final class ImageInput {
         return path;
     }
 
-    /** Decodes the image (like PIL's {@code Image.open(p).convert("RGB")} for files and bytes). */
-    RgbImage decode() {
-        if (path != null) {
-            return ImageDecoder.read(path);
-        }
-        if (encoded != null) {
-            return ImageDecoder.decode(encoded);
-        }
-        return ImageDecoder.fromBufferedImage(image);
+    /**
+     * The encoded bytes (the array given to {@link #of(byte[])}, not a copy: do not modify it), or {@code null} for
+     * a file or a BufferedImage.
+     */
+    public byte[] encodedBytes() {
+        return encoded;
+    }
+
+    /** The decoded image given to {@link #of(BufferedImage)}, or {@code null} for a file or bytes. */
+    public BufferedImage bufferedImage() {
+        return image;
     }
 
     @Override

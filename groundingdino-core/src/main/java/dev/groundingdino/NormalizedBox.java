@@ -17,7 +17,7 @@ public record NormalizedBox(double cx, double cy, double w, double h) {
     /** Rejects non-finite values. */
     public NormalizedBox {
         if (!Double.isFinite(cx) || !Double.isFinite(cy) || !Double.isFinite(w) || !Double.isFinite(h)) {
-            throw new IllegalArgumentException("box values must be finite, got (" + cx + ", " + cy + ", " + w + ", "
+            throw new InvalidValueException("box values must be finite, got (" + cx + ", " + cy + ", " + w + ", "
                     + h + ")");
         }
     }
@@ -26,8 +26,8 @@ public record NormalizedBox(double cx, double cy, double w, double h) {
      * The pixel box on an image of {@code width x height}, computed in float32 exactly like the reference's
      * {@code annotate} ({@code boxes * [W, H, W, H]}, then {@code cx - 0.5 * w}, ...).
      */
-    public PixelBox toPixels(int width, int height) {
+    public Box toPixels(int width, int height) {
         float[] xyxy = Boxes.cxcywhToPixelXyxy((float) cx, (float) cy, (float) w, (float) h, width, height);
-        return new PixelBox(xyxy[0], xyxy[1], xyxy[2], xyxy[3]);
+        return new Box(xyxy[0], xyxy[1], xyxy[2], xyxy[3]);
     }
 }

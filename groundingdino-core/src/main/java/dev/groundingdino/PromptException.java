@@ -1,10 +1,12 @@
 package dev.groundingdino;
 
 /**
- * A text prompt or class list cannot be used: it is null, empty or blank, names no object (only separators such as
- * {@code "."}), or a class name is blank or contains a phrase separator.
+ * A prompt cannot be used. For detection: the text prompt or class list is null, empty or blank, names no object
+ * (only separators such as {@code "."}), or a class name is blank or contains a phrase separator. For segmentation:
+ * no box or point is given, a box is inverted, not finite or outside the image, or a batch mixes prompts of
+ * different shapes.
  */
-public class PromptException extends IllegalArgumentException {
+public class PromptException extends GroundingDinoException {
     private static final long serialVersionUID = 1L;
 
     public PromptException(String message) {

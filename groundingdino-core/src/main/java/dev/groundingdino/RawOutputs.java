@@ -22,11 +22,31 @@ public record RawOutputs(int width, int height, String caption, int queries, int
     public RawOutputs {
         Objects.requireNonNull(caption, "caption");
         if (logits.length != (long) queries * textSlots || boxes.length != (long) queries * 4) {
-            throw new IllegalArgumentException("expected " + queries + " x " + textSlots + " logits and " + queries
+            throw new InvalidValueException("expected " + queries + " x " + textSlots + " logits and " + queries
                     + " x 4 box values, got " + logits.length + " and " + boxes.length);
         }
         logits = logits.clone();
         boxes = boxes.clone();
+    }
+
+    /**
+     * Writes {@code pred_logits} {@code [1, queries, textSlots]} and {@code pred_boxes} {@code [1, queries, 4]}
+     * (float32) to a {@code .safetensors} file, with {@code metadata} as its {@code __metadata__}.
+     *
+     * @throws CheckpointException if the file cannot be written
+     */
+    @SuppressWarnings("try") // the scope frees the temporary tensors; it is not referenced
+    public void writeSafetensors(java.nio.file.Path file, java.util.Map<String, String> metadata) {
+        Objects.requireNonNull(file, "file");
+        try (dev.groundingdino.internal.runtime.InferenceScope scope =
+                dev.groundingdino.internal.runtime.InferenceScope.open()) {
+            java.util.Map<String, org.bytedeco.pytorch.Tensor> tensors = new java.util.LinkedHashMap<>();
+            tensors.put("pred_logits", dev.groundingdino.internal.runtime.HostTensors.fromFloats(logits, 1, queries,
+                    textSlots));
+            tensors.put("pred_boxes", dev.groundingdino.internal.runtime.HostTensors.fromFloats(boxes, 1, queries, 4));
+            dev.groundingdino.internal.weights.SafetensorsWriter.write(file, tensors,
+                    metadata == null ? java.util.Map.of() : metadata);
+        }
     }
 
     /** A copy of the logits. */

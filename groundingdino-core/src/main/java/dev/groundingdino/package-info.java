@@ -28,7 +28,7 @@
  * <h2>Errors</h2>
  * All unchecked: unusable checkpoints {@link dev.groundingdino.CheckpointException} (a Segment Anything checkpoint
  * is named as such), unreadable images {@link dev.groundingdino.ImageException}, empty prompts
- * {@link dev.groundingdino.PromptException}, thresholds outside [0, 1] {@link dev.groundingdino.ThresholdException},
+ * {@link dev.groundingdino.PromptException}, thresholds outside [0, 1] {@link dev.groundingdino.OptionException},
  * native failures {@link dev.groundingdino.NativeLibraryException}, use after {@code close()}
  * {@link IllegalStateException}.
  *

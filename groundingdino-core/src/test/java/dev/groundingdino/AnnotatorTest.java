@@ -17,7 +17,7 @@ class AnnotatorTest {
     static DetectionResult result(int w, int h) {
         NormalizedBox nb = new NormalizedBox(0.4, 0.5, 0.3, 0.4);
         return new DetectionResult(w, h, "cat.", List.of(), List.of(
-                new Detection("cat", 0.87, nb.toPixels(w, h), nb, List.of(1), 0, -1)));
+                new Detection("cat", "cat", 0.87, nb.toPixels(w, h), nb, List.of(1), 0, -1)));
     }
 
     @Test
@@ -42,19 +42,22 @@ class AnnotatorTest {
     void rejectsAResultOfAnotherImageAndUnknownFormats(@TempDir Path tmp) {
         Path image = Golden.file("images/cat_dog.jpeg");
         assertThatThrownBy(() -> Annotator.write(image, result(100, 100), tmp.resolve("x.png")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("100x100");
+                .isInstanceOf(InvalidValueException.class).hasMessageContaining("100x100");
         assertThatThrownBy(() -> Annotator.write(image, result(1200, 901), tmp.resolve("x.tiff")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("*.png");
+                .isInstanceOf(InvalidValueException.class).hasMessageContaining("*.png");
     }
 
     @Test
     void captionsRoundLikePythonsFormat() {
         NormalizedBox nb = new NormalizedBox(0.5, 0.5, 0.1, 0.1);
-        assertThat(new Detection("cat", 0.125, nb.toPixels(10, 10), nb, List.of(), 0, -1).caption())
+        assertThat(new Detection("cat", "cat", 0.125, nb.toPixels(10, 10), nb, List.of(), 0, -1).caption())
                 .isEqualTo("cat 0.12"); // f"{0.125:.2f}" == "0.12" (half to even on an exact tie)
-        assertThat(new Detection("dog", 0.8700000047683716, nb.toPixels(10, 10), nb, List.of(), 0, -1).caption())
+        assertThat(new Detection("dog", "dog", 0.8700000047683716, nb.toPixels(10, 10), nb, List.of(), 0, -1).caption())
                 .isEqualTo("dog 0.87");
-        assertThat(new Detection("", 0.99609375, nb.toPixels(10, 10), nb, List.of(), 0, -1).caption())
-                .isEqualTo(" 1.00");
+        assertThat(new Detection("object", "", 0.99609375, nb.toPixels(10, 10), nb, List.of(), 0, -1).caption())
+                .isEqualTo("object 1.00");
+        // a blank label is never shown: the reference's empty phrase goes to phrase()
+        assertThatThrownBy(() -> new Detection(" ", "", 0.5, nb.toPixels(10, 10), nb, List.of(), 0, -1))
+                .isInstanceOf(InvalidValueException.class);
     }
 }

@@ -44,7 +44,7 @@ class DetectorGoldenTest {
             Path image = Golden.dir().resolve(c.get("image").asText());
             try (Detector d = detector.withThresholds(c.get("box_threshold").asDouble(),
                     c.get("text_threshold").asDouble())) {
-                DetectionResult result = d.detect(image, c.get("caption_raw").asText());
+                DetectionResult result = d.detect(ImageInput.of(image), Prompt.text(c.get("caption_raw").asText()));
                 String name = dir.getFileName().toString();
                 assertThat(result.width()).isEqualTo(c.get("image_hw").get(1).asInt());
                 assertThat(result.height()).isEqualTo(c.get("image_hw").get(0).asInt());
@@ -54,7 +54,7 @@ class DetectorGoldenTest {
                     Detection det = result.detections().get(i);
                     String at = name + " detection " + i;
                     assertThat(det.queryIndex()).as(at).isEqualTo(expected.get("query_indices").get(i).asInt());
-                    assertThat(det.label()).as(at).isEqualTo(expected.get("phrases").get(i).asText());
+                    assertThat(det.phrase()).as(at).isEqualTo(expected.get("phrases").get(i).asText());
                     assertThat(det.score()).as(at).isCloseTo(expected.get("scores").get(i).asDouble(),
                             within(TOLERANCE));
                     maxScore = Math.max(maxScore, Math.abs(det.score() - expected.get("scores").get(i).asDouble()));
@@ -89,11 +89,11 @@ class DetectorGoldenTest {
             Path image = Golden.dir().resolve(c.get("image").asText());
             try (Detector d = detector.withThresholds(c.get("box_threshold").asDouble(),
                     c.get("text_threshold").asDouble()).withRemoveCombined(true)) {
-                DetectionResult result = d.detect(image, c.get("caption_raw").asText());
+                DetectionResult result = d.detect(ImageInput.of(image), c.get("caption_raw").asText());
                 JsonNode expected = c.get("predict").get("phrases_remove_combined");
                 assertThat(result.detections()).hasSize(expected.size());
                 for (int i = 0; i < expected.size(); i++) {
-                    assertThat(result.detections().get(i).label()).isEqualTo(expected.get(i).asText());
+                    assertThat(result.detections().get(i).phrase()).isEqualTo(expected.get(i).asText());
                 }
             }
         }
@@ -107,7 +107,7 @@ class DetectorGoldenTest {
         float[] wantLogits = tensors.get("pred_logits").asFloats();
         float[] wantBoxes = tensors.get("pred_boxes").asFloats();
         RawOutputs raw = detector.rawOutputs(ImageInput.of(Golden.dir().resolve(c.get("image").asText())),
-                c.get("caption_raw").asText());
+                Prompt.text(c.get("caption_raw").asText()));
         assertThat(raw.queries()).isEqualTo(tensors.get("pred_logits").shape()[1]);
         float[] logits = raw.logits();
         double maxLogit = 0;

@@ -82,9 +82,9 @@ class DetectorTest {
         byte[] png = png(strip(1, 400, 10));
         Path file = Files.write(tmp.resolve("strip.png"), png);
         try (Detector d = loose()) {
-            DetectionResult fromPath = d.detect(file, "cat . dog");
-            DetectionResult fromBytes = d.detect(png, "cat . dog");
-            DetectionResult fromImage = d.detect(ImageIO.read(file.toFile()), "cat . dog");
+            DetectionResult fromPath = d.detect(ImageInput.of(file), "cat . dog");
+            DetectionResult fromBytes = d.detect(ImageInput.of(png), "cat . dog");
+            DetectionResult fromImage = d.detect(ImageInput.of(ImageIO.read(file.toFile())), "cat . dog");
             assertThat(fromPath.size()).isPositive();
             assertThat(fromBytes).isEqualTo(fromPath);
             assertThat(fromImage).isEqualTo(fromPath);
@@ -103,7 +103,7 @@ class DetectorTest {
         List<ImageInput> images = List.of(ImageInput.of(strip(2, 400, 10)), ImageInput.of(strip(3, 400, 10)));
         List<String> events = new ArrayList<>();
         try (Detector d = loose()) {
-            List<DetectionResult> batch = d.detect(images, "cat . dog",
+            List<DetectionResult> batch = d.withBatchSize(2).detect(images, Prompt.text("cat . dog"),
                     (stage, done, total) -> events.add(stage + " " + done + "/" + total));
             assertThat(events).containsExactly("PREPROCESS 1/2", "PREPROCESS 2/2", "FORWARD 1/1", "POSTPROCESS 1/2",
                     "POSTPROCESS 2/2");
@@ -118,7 +118,7 @@ class DetectorTest {
     void batchOfDifferentSizesPadsAndKeepsEachImagesCoordinates() {
         List<ImageInput> images = List.of(ImageInput.of(strip(4, 400, 10)), ImageInput.of(strip(5, 600, 10)));
         try (Detector d = loose()) {
-            List<DetectionResult> batch = d.detect(images, "cat . dog");
+            List<DetectionResult> batch = d.detect(images, Prompt.text("cat . dog"));
             assertThat(batch.get(0).width()).isEqualTo(400);
             assertThat(batch.get(1).width()).isEqualTo(600);
             // the largest image is not padded: same as its single run
@@ -143,25 +143,25 @@ class DetectorTest {
     void classListsFollowPhrases2ClassesOrScoreTokenSpans() {
         BufferedImage img = strip(6, 400, 10);
         try (Detector d = loose()) {
-            DetectionResult ref = d.detect(img, List.of("cat", "dog"));
+            DetectionResult ref = d.detect(ImageInput.of(img), Prompt.classes(List.of("cat", "dog")));
             assertThat(ref.caption()).isEqualTo("cat. dog.");
             assertThat(ref.classes()).containsExactly("cat", "dog");
             assertThat(ref.size()).isPositive();
             for (Detection det : ref.detections()) {
-                int expected = det.label().contains("cat") ? 0 : det.label().contains("dog") ? 1 : -1;
+                int expected = det.phrase().contains("cat") ? 0 : det.phrase().contains("dog") ? 1 : -1;
                 assertThat(det.classId()).as(det.label()).isEqualTo(expected);
             }
             // the same detections as the free prompt "cat. dog" (same tokens)
-            assertThat(ref.detections()).extracting(Detection::label).containsExactlyElementsOf(
-                    d.detect(img, "cat. dog").detections().stream().map(Detection::label).toList());
+            assertThat(ref.detections()).extracting(Detection::phrase).containsExactlyElementsOf(
+                    d.detect(ImageInput.of(img), "cat. dog").detections().stream().map(Detection::phrase).toList());
             try (Detector spans = d.withClassMatching(ClassMatching.TOKEN_SPANS)) {
-                DetectionResult r = spans.detect(img, List.of("cat", "dog"));
+                DetectionResult r = spans.detect(ImageInput.of(img), Prompt.classes(List.of("cat", "dog")));
                 for (Detection det : r.detections()) {
                     assertThat(det.label()).isIn("cat", "dog");
                     assertThat(det.classId()).isEqualTo(det.label().equals("cat") ? 0 : 1);
                     assertThat(det.tokenPositions()).containsExactly(det.classId() == 0 ? 1 : 3);
                 }
-                assertThatThrownBy(() -> spans.detect(img, List.of("a.b", "dog")))
+                assertThatThrownBy(() -> spans.detect(ImageInput.of(img), Prompt.classes(List.of("a.b", "dog"))))
                         .isInstanceOf(PromptException.class).hasMessageContaining("a.b");
             }
         }
@@ -172,8 +172,8 @@ class DetectorTest {
         BufferedImage img = strip(7, 400, 10);
         try (Detector plain = detector.withThresholds(0.3, 0.3);
                 Detector nms = plain.withNms(NmsMode.CLASS_AGNOSTIC, 0.3)) {
-            DetectionResult all = plain.detect(img, "cat . dog");
-            DetectionResult kept = nms.detect(img, "cat . dog");
+            DetectionResult all = plain.detect(ImageInput.of(img), "cat . dog");
+            DetectionResult kept = nms.detect(ImageInput.of(img), "cat . dog");
             assertThat(kept.size()).isLessThanOrEqualTo(all.size()).isPositive();
             List<Integer> order = kept.detections().stream().map(Detection::queryIndex).toList();
             assertThat(order).isSorted();
@@ -194,10 +194,10 @@ class DetectorTest {
         base.close();
         base.close(); // idempotent
         assertThat(derived.sharedOwners()).isEqualTo(1);
-        assertThat(derived.detect(strip(8, 400, 10), "cat").width()).isEqualTo(400);
+        assertThat(derived.detect(ImageInput.of(strip(8, 400, 10)), "cat").width()).isEqualTo(400);
         derived.close();
         assertThat(derived.sharedOwners()).isZero();
-        assertThatThrownBy(() -> derived.detect(strip(8, 400, 10), "cat"))
+        assertThatThrownBy(() -> derived.detect(ImageInput.of(strip(8, 400, 10)), "cat"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
@@ -220,11 +220,11 @@ class DetectorTest {
     void concurrentCallsGiveIdenticalResults() throws Exception {
         BufferedImage img = strip(9, 400, 10);
         try (Detector d = loose()) {
-            DetectionResult expected = d.detect(img, "cat . dog");
+            DetectionResult expected = d.detect(ImageInput.of(img), "cat . dog");
             List<Thread> threads = new ArrayList<>();
             List<DetectionResult> results = java.util.Collections.synchronizedList(new ArrayList<>());
             for (int t = 0; t < 2; t++) {
-                Thread th = new Thread(() -> results.add(d.detect(img, "cat . dog")));
+                Thread th = new Thread(() -> results.add(d.detect(ImageInput.of(img), "cat . dog")));
                 threads.add(th);
                 th.start();
             }
@@ -239,7 +239,7 @@ class DetectorTest {
 
     @Test
     void missingImageFile(@TempDir Path tmp) {
-        assertThatThrownBy(() -> detector.detect(tmp.resolve("nope.jpg"), "cat"))
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(tmp.resolve("nope.jpg")), "cat"))
                 .isInstanceOf(ImageException.class).hasMessageContaining("not found").hasMessageContaining("nope.jpg");
     }
 
@@ -248,45 +248,45 @@ class DetectorTest {
         byte[] junk = new byte[2048];
         new Random(1).nextBytes(junk);
         Path file = Files.write(tmp.resolve("junk.png"), junk);
-        assertThatThrownBy(() -> detector.detect(file, "cat")).isInstanceOf(ImageException.class)
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(file), "cat")).isInstanceOf(ImageException.class)
                 .hasMessageContaining("junk.png");
     }
 
     @Test
     void zeroSizeImage(@TempDir Path tmp) throws IOException {
         Path empty = Files.write(tmp.resolve("empty.jpg"), new byte[0]);
-        assertThatThrownBy(() -> detector.detect(empty, "cat")).isInstanceOf(ImageException.class)
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(empty), "cat")).isInstanceOf(ImageException.class)
                 .hasMessageContaining("empty (0 bytes)");
-        assertThatThrownBy(() -> detector.detect(new byte[0], "cat")).isInstanceOf(ImageException.class)
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(new byte[0]), "cat")).isInstanceOf(ImageException.class)
                 .hasMessageContaining("empty");
     }
 
     @Test
     void emptyOrBlankPrompt() {
         BufferedImage img = strip(10, 400, 10);
-        assertThatThrownBy(() -> detector.detect(img, "")).isInstanceOf(PromptException.class)
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(img), "")).isInstanceOf(PromptException.class)
                 .hasMessageContaining("empty");
-        assertThatThrownBy(() -> detector.detect(img, "  \t ")).isInstanceOf(PromptException.class)
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(img), "  \t ")).isInstanceOf(PromptException.class)
                 .hasMessageContaining("e.g. \"cat . dog\"");
-        assertThatThrownBy(() -> detector.detect(img, (String) null)).isInstanceOf(PromptException.class);
-        assertThatThrownBy(() -> detector.detect(img, " . . ")).isInstanceOf(PromptException.class)
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(img), (String) null)).isInstanceOf(PromptException.class);
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(img), " . . ")).isInstanceOf(PromptException.class)
                 .hasMessageContaining("names no object");
-        assertThatThrownBy(() -> detector.detect(img, List.of())).isInstanceOf(PromptException.class)
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(img), Prompt.classes(List.of()))).isInstanceOf(PromptException.class)
                 .hasMessageContaining("empty");
-        assertThatThrownBy(() -> detector.detect(img, Arrays.asList("cat", " "))).isInstanceOf(PromptException.class)
+        assertThatThrownBy(() -> detector.detect(ImageInput.of(img), Prompt.classes(Arrays.asList("cat", " ")))).isInstanceOf(PromptException.class)
                 .hasMessageContaining("blank");
     }
 
     @Test
     void thresholdsOutsideZeroOne() {
-        assertThatThrownBy(() -> detector.withThresholds(1.5, 0.25)).isInstanceOf(ThresholdException.class)
+        assertThatThrownBy(() -> detector.withThresholds(1.5, 0.25)).isInstanceOf(OptionException.class)
                 .hasMessageContaining("box threshold must be in [0, 1], got 1.5");
-        assertThatThrownBy(() -> detector.withThresholds(0.35, -0.1)).isInstanceOf(ThresholdException.class)
+        assertThatThrownBy(() -> detector.withThresholds(0.35, -0.1)).isInstanceOf(OptionException.class)
                 .hasMessageContaining("text threshold");
-        assertThatThrownBy(() -> detector.withThresholds(Double.NaN, 0.25)).isInstanceOf(ThresholdException.class);
-        assertThatThrownBy(() -> detector.withNms(NmsMode.PER_LABEL, 2)).isInstanceOf(ThresholdException.class);
+        assertThatThrownBy(() -> detector.withThresholds(Double.NaN, 0.25)).isInstanceOf(OptionException.class);
+        assertThatThrownBy(() -> detector.withNms(NmsMode.PER_LABEL, 2)).isInstanceOf(OptionException.class);
         assertThatThrownBy(() -> Detector.demoBuilder().boxThreshold(-1).build())
-                .isInstanceOf(ThresholdException.class);
+                .isInstanceOf(OptionException.class);
     }
 
     @Test
@@ -316,7 +316,7 @@ class DetectorTest {
         d.close();
         d.close();
         assertThat(d.isClosed()).isTrue();
-        assertThatThrownBy(() -> d.detect(strip(11, 400, 10), "cat")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> d.detect(ImageInput.of(strip(11, 400, 10)), "cat")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("is closed");
         assertThatThrownBy(() -> d.withThresholds(0.4, 0.4)).isInstanceOf(IllegalStateException.class);
         assertThat(detector.isClosed()).isFalse();
@@ -325,11 +325,15 @@ class DetectorTest {
     @Test
     void contradictoryOptionsAreRejectedBeforeLoading() {
         assertThatThrownBy(() -> Detector.demoBuilder().precision(Precision.FP16).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("FP16 needs Device.CUDA");
+                .isInstanceOf(OptionException.class).hasMessageContaining("FP16 needs Device.CUDA");
         assertThatThrownBy(() -> Detector.demoBuilder().threads(-1).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
+                .isInstanceOf(OptionException.class).hasMessageContaining("threads");
+        assertThatThrownBy(() -> Detector.demoBuilder().batchSize(0).build())
+                .isInstanceOf(OptionException.class).hasMessageContaining("batchSize");
+        assertThatThrownBy(() -> Detector.builder(Path.of("absent.pth")).config(Path.of("absent.py")).build())
+                .isInstanceOf(OptionException.class).hasMessageContaining("config(..)");
         assertThatThrownBy(() -> Detector.demoBuilder().config(suite.resolve("config.json")).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("demo");
+                .isInstanceOf(OptionException.class).hasMessageContaining("demo");
         if (!org.bytedeco.pytorch.global.torch.cuda_is_available()) {
             assertThatThrownBy(() -> Detector.demoBuilder().device(Device.CUDA).build())
                     .isInstanceOf(NativeLibraryException.class).hasMessageContaining("CUDA");
@@ -342,8 +346,8 @@ class DetectorTest {
         try (Detector bf16 = Detector.builder(suite.resolve("gdino.pth")).config(suite.resolve("config.json"))
                 .precision(Precision.BF16).build()) {
             assertThat(bf16.precision()).isEqualTo(Precision.BF16);
-            RawOutputs a = bf16.rawOutputs(ImageInput.of(img), "cat . dog");
-            RawOutputs b = detector.rawOutputs(ImageInput.of(img), "cat . dog");
+            RawOutputs a = bf16.rawOutputs(ImageInput.of(img), Prompt.text("cat . dog"));
+            RawOutputs b = detector.rawOutputs(ImageInput.of(img), Prompt.text("cat . dog"));
             float[] x = a.boxes();
             float[] y = b.boxes();
             // bf16 can reorder the two-stage top-k, so compare each FP32 box with the nearest BF16 box
@@ -379,8 +383,8 @@ class DetectorTest {
         }
         BufferedImage img = strip(13, 400, 10);
         try (Detector fromSafetensors = Detector.builder(st).config(suite.resolve("config.json")).build()) {
-            RawOutputs a = fromSafetensors.rawOutputs(ImageInput.of(img), "cat . dog");
-            RawOutputs b = detector.rawOutputs(ImageInput.of(img), "cat . dog");
+            RawOutputs a = fromSafetensors.rawOutputs(ImageInput.of(img), Prompt.text("cat . dog"));
+            RawOutputs b = detector.rawOutputs(ImageInput.of(img), Prompt.text("cat . dog"));
             assertThat(a.logits()).containsExactly(b.logits());
             assertThat(a.boxes()).containsExactly(b.boxes());
         }
@@ -391,11 +395,11 @@ class DetectorTest {
         BufferedImage img = strip(14, 400, 10);
         try (Detector d = loose()) {
             for (int i = 0; i < 3; i++) {
-                d.detect(img, "cat . dog");
+                d.detect(ImageInput.of(img), "cat . dog");
             }
             long before = rssKb();
             for (int i = 0; i < 10; i++) {
-                d.detect(img, "cat . dog");
+                d.detect(ImageInput.of(img), "cat . dog");
             }
             long growthMb = (rssKb() - before) / 1024;
             System.out.println("RSS growth over 10 detect calls: " + growthMb + " MB");

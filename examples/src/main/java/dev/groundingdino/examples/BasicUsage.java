@@ -1,5 +1,6 @@
 package dev.groundingdino.examples;
 
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.Annotator;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
@@ -45,7 +46,7 @@ public final class BasicUsage {
     /** Detects {@code prompt} in {@code image}, prints the detections and writes the annotated image. */
     public static DetectionResult run(Detector detector, Path image, String prompt, Path output) {
         // load_image + predict: decoding, the 800/1333 resize and normalisation happen inside detect
-        DetectionResult result = detector.detect(image, prompt);
+        DetectionResult result = detector.detect(ImageInput.of(image), prompt);
         for (Detection d : result.detections()) {
             System.out.printf(Locale.ROOT, "%-20s %.3f  [%.1f, %.1f, %.1f, %.1f]%n", d.label(), d.score(),
                     d.box().x0(), d.box().y0(), d.box().x1(), d.box().y1());

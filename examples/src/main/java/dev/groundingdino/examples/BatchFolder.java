@@ -1,5 +1,6 @@
 package dev.groundingdino.examples;
 
+import dev.groundingdino.Prompt;
 import dev.groundingdino.BatchProgress;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
@@ -67,7 +68,7 @@ public final class BatchFolder {
                     System.err.printf("forward pass over %d image(s) done%n", batch.size());
                 }
             };
-            List<DetectionResult> detections = detector.detect(ImageInput.files(batch), prompt, progress);
+            List<DetectionResult> detections = detector.detect(ImageInput.files(batch), Prompt.text(prompt), progress);
             for (int i = 0; i < batch.size(); i++) {
                 String name = batch.get(i).getFileName().toString();
                 out.println(name + ": Found " + detections.get(i).size() + " objects");

@@ -1,5 +1,7 @@
 package dev.groundingdino.examples;
 
+import dev.groundingdino.ImageInput;
+import dev.groundingdino.Prompt;
 import dev.groundingdino.Annotator;
 import dev.groundingdino.ClassMatching;
 import dev.groundingdino.Detection;
@@ -49,7 +51,7 @@ public final class CustomPipeline {
             Path outputDir) {
         // derived detectors share the loaded weights; closing them releases only their share
         try (Detector custom = detector.withClassMatching(ClassMatching.TOKEN_SPANS).withNms(NmsMode.PER_LABEL, 0.5)) {
-            DetectionResult result = custom.detect(image, classes);
+            DetectionResult result = custom.detect(ImageInput.of(image), Prompt.classes(classes));
             for (Detection d : result.detections()) {
                 System.out.printf(Locale.ROOT, "%-10s class %d  %.3f  cxcywh [%.4f, %.4f, %.4f, %.4f]%n", d.label(),
                         d.classId(), d.score(), d.normalizedBox().cx(), d.normalizedBox().cy(), d.normalizedBox().w(),

@@ -1,9 +1,11 @@
 package dev.groundingdino.examples;
 
+import dev.groundingdino.sam.MaskPrompt;
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
-import dev.groundingdino.sam.Box;
+import dev.groundingdino.Box;
 import dev.groundingdino.sam.GroundedMask;
 import dev.groundingdino.sam.GroundedSamResult;
 import dev.groundingdino.sam.ImageEmbedding;
@@ -71,7 +73,7 @@ public final class GroundedSam {
      */
     public static GroundedSamResult run(Detector detector, Segmenter sam, Path image, String prompt, Path output) {
         // 1. GroundingDINO: boxes (pixels, xyxy), scores and phrases, like predict(model, image, caption, ...)
-        DetectionResult detections = detector.detect(image, prompt);
+        DetectionResult detections = detector.detect(ImageInput.of(image), prompt);
 
         // 2. The boxes as SAM prompts, clipped to the image (the detector may overshoot the border a little)
         List<Box> boxes = new ArrayList<>();
@@ -84,8 +86,8 @@ public final class GroundedSam {
         //    multimask_output=False): one mask per box
         List<GroundedMask> masks = new ArrayList<>();
         if (!boxes.isEmpty()) {
-            try (ImageEmbedding embedding = sam.embed(image)) {
-                List<Segmentation> segmentations = sam.segment(embedding, boxes);
+            try (ImageEmbedding embedding = sam.embed(ImageInput.of(image))) {
+                List<Segmentation> segmentations = sam.segment(embedding, MaskPrompt.ofBoxes(boxes), false);
                 for (int i = 0; i < boxes.size(); i++) {
                     masks.add(new GroundedMask(detections.detections().get(i), boxes.get(i),
                             segmentations.get(i).masks().get(0)));

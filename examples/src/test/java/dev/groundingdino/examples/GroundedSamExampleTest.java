@@ -3,6 +3,7 @@ package dev.groundingdino.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.Detector;
 import dev.groundingdino.sam.GroundedMask;
 import dev.groundingdino.sam.GroundedSamResult;
@@ -43,7 +44,7 @@ class GroundedSamExampleTest {
                 assertThat(m.mask().bitmap().width()).isEqualTo(2000);
                 assertThat(m.mask().bitmap().height()).isEqualTo(100);
             }
-            GroundedSamResult library = dev.groundingdino.sam.GroundedSam.run(detector, sam, image, prompt);
+            GroundedSamResult library = dev.groundingdino.sam.GroundedSam.run(detector, sam, ImageInput.of(image), prompt);
             assertThat(result.masks()).isEqualTo(library.masks());
         }
         BufferedImage overlay = ImageIO.read(output.toFile());

@@ -1,5 +1,6 @@
 package dev.groundingdino.bench;
 
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.Precision;
@@ -26,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * How long does the public API take, {@code Detector.detect(image, prompt)} on an 800x600 {@link BufferedImage},
+ * How long does the public API take, {@code Detector.detect(ImageInput.of(image), prompt)} on an 800x600 {@link BufferedImage},
  * with a full-size Swin-T OGC checkpoint (random weights written to a temporary {@code .safetensors} file and loaded
  * like a downloaded checkpoint)? Compare with {@link ForwardBenchmark} (same model and size without the API layer:
  * decoding, thresholds, NMS, result records).
@@ -73,6 +74,6 @@ public class DetectorBenchmark {
 
     @Benchmark
     public DetectionResult detect() {
-        return detector.detect(image, FullSizeModel.PROMPT);
+        return detector.detect(ImageInput.of(image), FullSizeModel.PROMPT);
     }
 }

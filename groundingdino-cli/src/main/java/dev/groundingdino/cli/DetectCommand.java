@@ -10,10 +10,8 @@ import dev.groundingdino.ExportSummary;
 import dev.groundingdino.ImageException;
 import dev.groundingdino.ImageInput;
 import dev.groundingdino.NmsMode;
+import dev.groundingdino.Prompt;
 import dev.groundingdino.RawOutputs;
-import dev.groundingdino.internal.hub.DemoWeights;
-import dev.groundingdino.internal.runtime.Natives;
-import dev.groundingdino.internal.weights.SafetensorsWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
@@ -26,9 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,15 +36,18 @@ import picocli.CommandLine.Spec;
  * {@code predict} + {@code annotate}: prints the detections, and optionally writes annotated images, JSON, a COCO
  * or YOLO dataset (auto-labelling) and the raw head outputs.
  */
-@Command(name = "detect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Finds the objects named by a text prompt (\"cat . dog\") in an image or in every image of a ",
-                "folder, with GroundingDINO. Prints one line per image (\"<file>: Found N objects\") and one per ",
-                "detection: label, score, box (x0, y0, x1, y1) in pixels.",
+@Command(name = "detect", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Finds the objects a text prompt names in an image or a folder of images.",
                 "",
-                "--weights takes a .pth/.safetensors file, a release name (groundingdino_swint_ogc, ",
-                "groundingdino_swinb_cogcoor: looked up in ~/.cache/groundingdino, with --download fetched there) or ",
-                "'demo': a random-weight demo model that runs offline but finds nothing meaningful. Without --weights ",
-                "the Swin-T OGC release is used when it is in the cache, else the demo model (with a warning)."})
+                "Prints one line per image (\"<file>: Found N objects\") and one per detection: label, score and box "
+                        + "(x0, y0, x1, y1) in pixels. Optionally writes annotated images, JSON, a COCO or YOLO "
+                        + "dataset (auto-labelling) and the model's raw outputs.",
+                "",
+                "--weights takes a .pth/.safetensors file, a release name (groundingdino_swint_ogc, "
+                        + "groundingdino_swinb_cogcoor: looked up in ~/.cache/groundingdino, fetched there with "
+                        + "--download) or 'demo': a random-weight demo model that runs offline but finds nothing "
+                        + "meaningful. Without --weights the Swin-T OGC release is used when it is in the cache, else "
+                        + "the demo model."})
 final class DetectCommand implements Callable<Integer> {
     private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif",
             ".tiff", ".ppm", ".pgm");
@@ -62,11 +60,11 @@ final class DetectCommand implements Callable<Integer> {
 
     /** Exactly one image source. */
     static final class Input {
-        @Option(names = "--image", paramLabel = "I", description = "an image file (JPEG, PNG, ...)")
+        @Option(names = "--image", paramLabel = "I", description = "An image file (JPEG, PNG, ...).")
         Path image;
 
         @Option(names = "--dir", paramLabel = "D",
-                description = "a folder: every " + "*.jpg, *.jpeg, *.png, *.bmp, *.webp, *.tif(f) in it (not recursive)")
+                description = "A folder: every *.jpg, *.jpeg, *.png, *.bmp, *.webp, *.tif(f) in it (not recursive).")
         Path dir;
     }
 
@@ -75,53 +73,55 @@ final class DetectCommand implements Callable<Integer> {
 
     /** A free prompt or a class list. */
     static final class Query {
-        @Option(names = "--prompt", paramLabel = "P", description = "what to find, e.g. \"cat . dog\"")
+        @Option(names = "--prompt", paramLabel = "P", description = "What to find, e.g. \"cat . dog\".")
         String prompt;
 
         @Option(names = "--classes", paramLabel = "C1,C2", split = ",",
-                description = "a class list instead of a prompt (the reference's predict_with_classes): detections "
-                        + "get class ids, datasets use these categories")
+                description = "A class list instead of a prompt (the reference's predict_with_classes): detections "
+                        + "get class ids, datasets use these categories.")
         List<String> classes;
     }
 
-    @Option(names = "--box-threshold", paramLabel = "B", description = "keep boxes scoring above B (default 0.35)")
+    @Option(names = "--box-threshold", paramLabel = "B", description = "Keep boxes scoring above B (default 0.35).")
     double boxThreshold = Detector.DEFAULT_BOX_THRESHOLD;
 
     @Option(names = "--text-threshold", paramLabel = "T",
-            description = "label tokens scoring above T (default 0.25)")
+            description = "Label tokens scoring above T (default 0.25).")
     double textThreshold = Detector.DEFAULT_TEXT_THRESHOLD;
 
-    @Option(names = "--remove-combined", description = "the reference's remove_combined: one sub-phrase per label")
+    @Option(names = "--remove-combined", description = "The reference's remove_combined: one sub-phrase per label.")
     boolean removeCombined;
 
     @Option(names = "--class-matching", paramLabel = "M",
-            description = "with --classes: REFERENCE (phrases2classes, default) or TOKEN_SPANS (each class scored by "
-                    + "its own tokens)")
+            description = "With --classes: REFERENCE (phrases2classes, default) or TOKEN_SPANS (each class scored by "
+                    + "its own tokens).")
     ClassMatching classMatching = ClassMatching.REFERENCE;
 
     @Option(names = "--nms", paramLabel = "IOU",
-            description = "non-maximum suppression per label at this IoU (off by default, like the reference)")
+            description = "Non-maximum suppression per label at this IoU (off by default, like the reference).")
     Double nmsIou;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "write annotated images (boxes and labels) here")
+    @Option(names = "--out", paramLabel = "DIR", description = "Write annotated images (boxes and labels) here.")
     Path out;
 
     @Option(names = "--json", paramLabel = "F",
-            description = "write the detections as JSON (an object for --image, an array for --dir)")
+            description = "Write the detections as JSON (an object for --image, an array for --dir); '-' for the "
+                    + "standard output.")
     Path json;
 
-    @Option(names = "--coco", paramLabel = "F", description = "write a COCO instances file (auto-labelling)")
+    @Option(names = "--coco", paramLabel = "F", description = "Write a COCO instances file (auto-labelling); '-' for the standard output.")
     Path coco;
 
-    @Option(names = "--yolo", paramLabel = "DIR", description = "write YOLO labels (classes.txt + one .txt per image)")
+    @Option(names = "--yolo", paramLabel = "DIR", description = "Write YOLO labels (classes.txt + one .txt per image).")
     Path yolo;
 
     @Option(names = "--dump-raw", paramLabel = "F.safetensors",
-            description = "with --image: write pred_logits [1, Q, 256] and pred_boxes [1, Q, 4] as safetensors")
+            description = "With --image: write pred_logits [1, Q, 256] and pred_boxes [1, Q, 4] as safetensors.")
     Path dumpRaw;
 
     @Option(names = "--batch-size", paramLabel = "N",
-            description = "with --dir: images per forward pass (default ${DEFAULT-VALUE})")
+            description = "With --dir: images per forward pass (default ${DEFAULT-VALUE}); larger batches use a GPU "
+                    + "better.")
     int batchSize = 1;
 
     @Spec
@@ -131,39 +131,45 @@ final class DetectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter pw = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        // every input is checked before the model is loaded
         if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be at least 1, got " + batchSize);
+            throw new UsageException("--batch-size must be at least 1, got " + batchSize);
+        }
+        checkThreshold("--box-threshold", boxThreshold);
+        checkThreshold("--text-threshold", textThreshold);
+        if (nmsIou != null) {
+            checkThreshold("--nms", nmsIou);
         }
         if (dumpRaw != null && input.image == null) {
-            throw new IllegalArgumentException("--dump-raw works with --image only (one image's raw outputs)");
+            throw new UsageException("--dump-raw works with --image only (one image's raw outputs)");
         }
+        Prompt prompt = prompt();
         List<Path> images = images();
-        try (Detector detector = builder(err).build()) {
-            if (detector.isDemo()) {
-                err.println("note: " + DemoWeights.NOTICE);
-            }
+        model.check("gdino detect", err);
+        boolean jsonToStdout = json != null && json.toString().equals("-");
+        boolean cocoToStdout = coco != null && coco.toString().equals("-");
+        // with a document on the standard output, the per-image report goes to the standard error
+        PrintWriter report = jsonToStdout || cocoToStdout ? err : pw;
+        try (Detector detector = builder().build()) {
             Map<String, DetectionResult> results = new LinkedHashMap<>();
-            Map<String, Path> files = new LinkedHashMap<>();
             int failed = 0;
-            for (int start = 0; start < images.size(); start += batchSize) {
-                List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-                if (input.dir != null) {
-                    err.printf(Locale.ROOT, "[%d/%d] %s%n", start + chunk.size(), images.size(),
-                            chunk.get(chunk.size() - 1).getFileName());
-                }
+            // a folder runs in slices: the detector pipelines decoding with the model inside each slice
+            int slice = Math.max(batchSize, 16);
+            for (int start = 0; start < images.size(); start += slice) {
+                List<Path> chunk = images.subList(start, Math.min(images.size(), start + slice));
                 List<DetectionResult> chunkResults;
                 try {
-                    chunkResults = detect(detector, chunk);
+                    chunkResults = detector.detect(ImageInput.files(chunk), prompt);
                 } catch (ImageException e) {
                     if (input.image != null) {
                         throw e;
                     }
-                    // one unreadable file must not stop a folder: run the chunk image by image, skipping it
+                    // one unreadable file must not stop a folder: run the slice image by image, skipping it
                     chunkResults = new ArrayList<>();
                     List<Path> readable = new ArrayList<>();
                     for (Path file : chunk) {
                         try {
-                            chunkResults.add(detect(detector, List.of(file)).get(0));
+                            chunkResults.add(detector.detect(ImageInput.of(file), prompt));
                             readable.add(file);
                         } catch (ImageException bad) {
                             failed++;
@@ -176,31 +182,50 @@ final class DetectCommand implements Callable<Integer> {
                     Path file = chunk.get(i);
                     String name = input.dir != null ? input.dir.relativize(file).toString() : file.toString();
                     results.put(name, chunkResults.get(i));
-                    files.put(name, file);
-                    print(pw, name, chunkResults.get(i));
+                    print(report, name, chunkResults.get(i));
                     if (out != null) {
                         Annotator.write(file, chunkResults.get(i), out.resolve(annotatedName(file)));
                     }
                 }
+                if (input.dir != null) {
+                    err.printf(Locale.ROOT, "[%d/%d] %s%n", Math.min(images.size(), start + slice), images.size(),
+                            images.get(Math.min(images.size(), start + slice) - 1).getFileName());
+                }
             }
-            writeOutputs(pw, results, detector);
+            writeOutputs(pw, report, results, detector, prompt);
             if (out != null) {
-                pw.println("annotated images written to " + out);
+                report.println("annotated images written to " + out);
             }
             if (failed > 0) {
-                err.println("gdino: " + failed + " of " + images.size() + " images could not be read (see above)");
+                err.println("gdino detect: " + failed + " of " + images.size() + " images could not be read (see "
+                        + "above)");
                 return Gdino.EXIT_INPUT_ERROR;
             }
         }
         return 0;
     }
 
-    private List<DetectionResult> detect(Detector detector, List<Path> chunk) {
-        List<ImageInput> inputs = ImageInput.files(chunk);
+    private Prompt prompt() {
         if (query.classes != null) {
-            return detector.detect(inputs, classes(), null);
+            List<String> classes = classes();
+            for (int i = 0; i < classes.size(); i++) {
+                if (classes.get(i).isEmpty()) {
+                    throw new UsageException("--classes: class " + i + " is empty; give names separated by commas, "
+                            + "e.g. --classes cat,dog");
+                }
+            }
+            return Prompt.classes(classes);
         }
-        return detector.detect(inputs, query.prompt);
+        if (query.prompt.isBlank()) {
+            throw new UsageException("--prompt is empty; name the objects to find, e.g. --prompt \"cat . dog\"");
+        }
+        return Prompt.text(query.prompt);
+    }
+
+    static void checkThreshold(String flag, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new UsageException(flag + " must be in [0, 1], got " + value);
+        }
     }
 
     private List<String> classes() {
@@ -211,9 +236,9 @@ final class DetectCommand implements Callable<Integer> {
         return classes;
     }
 
-    private Detector.Builder builder(PrintWriter err) {
-        Detector.Builder b = model.detectorBuilder("gdino", err).boxThreshold(boxThreshold)
-                .textThreshold(textThreshold).removeCombined(removeCombined).classMatching(classMatching);
+    private Detector.Builder builder() {
+        Detector.Builder b = model.detectorBuilder().boxThreshold(boxThreshold).textThreshold(textThreshold)
+                .removeCombined(removeCombined).classMatching(classMatching).batchSize(batchSize);
         if (nmsIou != null) {
             b.nms(NmsMode.PER_LABEL, nmsIou);
         }
@@ -222,11 +247,14 @@ final class DetectCommand implements Callable<Integer> {
 
     private List<Path> images() throws IOException {
         if (input.image != null) {
+            if (!Files.isRegularFile(input.image)) {
+                throw new UsageException("--image " + input.image + ": no such file");
+            }
             return List.of(input.image);
         }
         Path dir = input.dir;
         if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--dir " + dir.toAbsolutePath() + " is not a folder");
+            throw new UsageException("--dir " + dir.toAbsolutePath() + " is not a folder");
         }
         List<Path> found = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
@@ -238,8 +266,8 @@ final class DetectCommand implements Callable<Integer> {
             }
         }
         if (found.isEmpty()) {
-            throw new IllegalArgumentException("no images (" + String.join(", ", IMAGE_EXTENSIONS) + ") in "
-                    + dir.toAbsolutePath());
+            throw new UsageException("--dir " + dir.toAbsolutePath() + ": no images (" + String.join(", ",
+                    IMAGE_EXTENSIONS) + ") in it");
         }
         found.sort(null);
         return found;
@@ -266,50 +294,56 @@ final class DetectCommand implements Callable<Integer> {
         return (dot > 0 ? name.substring(0, dot) : name) + ".jpg";
     }
 
-    private void writeOutputs(PrintWriter pw, Map<String, DetectionResult> results, Detector detector) {
+    private void writeOutputs(PrintWriter stdout, PrintWriter report, Map<String, DetectionResult> results,
+            Detector detector, Prompt prompt) {
         if (json != null) {
+            String doc;
             if (input.image != null) {
                 Map.Entry<String, DetectionResult> only = results.entrySet().iterator().next();
-                DetectionExport.writeJson(json, only.getKey(), only.getValue());
+                doc = DetectionExport.toJson(only.getKey(), only.getValue());
             } else {
-                DetectionExport.writeJson(json, results);
+                doc = DetectionExport.toJson(results);
             }
-            pw.println("wrote " + json);
+            if (json.toString().equals("-")) {
+                stdout.print(doc.endsWith("\n") ? doc : doc + "\n");
+                stdout.flush();
+            } else {
+                if (input.image != null) {
+                    Map.Entry<String, DetectionResult> only = results.entrySet().iterator().next();
+                    DetectionExport.writeJson(json, only.getKey(), only.getValue());
+                } else {
+                    DetectionExport.writeJson(json, results);
+                }
+                report.println("wrote " + json);
+            }
         }
         List<String> categories = query.classes != null ? classes() : null;
         if (coco != null) {
-            ExportSummary s = DetectionExport.writeCoco(coco, results, categories);
-            pw.printf(Locale.ROOT, "wrote %s: %d images, %d annotations, %d categories%s%n", coco, s.images(),
-                    s.annotations(), s.categories().size(), s.skipped() > 0 ? " (" + s.skipped()
-                            + " detections without a category skipped)" : "");
+            if (coco.toString().equals("-")) {
+                stdout.print(DetectionExport.toCoco(results, categories));
+                stdout.flush();
+            } else {
+                ExportSummary s = DetectionExport.writeCoco(coco, results, categories);
+                report.printf(Locale.ROOT, "wrote %s: %d images, %d annotations, %d categories%s%n", coco, s.images(),
+                        s.annotations(), s.categories().size(), s.skipped() > 0 ? " (" + s.skipped()
+                                + " detections without a category skipped)" : "");
+            }
         }
         if (yolo != null) {
             ExportSummary s = DetectionExport.writeYolo(yolo, results, categories);
-            pw.printf(Locale.ROOT, "wrote %s: %d label files, %d boxes, classes %s%s%n", yolo, s.images(),
+            report.printf(Locale.ROOT, "wrote %s: %d label files, %d boxes, classes %s%s%n", yolo, s.images(),
                     s.annotations(), s.categories(), s.skipped() > 0 ? " (" + s.skipped()
                             + " detections without a category skipped)" : "");
         }
         if (dumpRaw != null) {
-            String prompt = query.prompt != null ? query.prompt : String.join(". ", classes());
             RawOutputs raw = detector.rawOutputs(ImageInput.of(input.image), prompt);
-            writeRaw(dumpRaw, raw, input.image);
-            pw.println("wrote " + dumpRaw + " (pred_logits [1, " + raw.queries() + ", " + raw.textSlots()
-                    + "], pred_boxes [1, " + raw.queries() + ", 4])");
-        }
-    }
-
-    @SuppressWarnings("try") // the scope frees the tensors; it is not referenced
-    static void writeRaw(Path file, RawOutputs raw, Path image) {
-        Natives.ensureLoaded();
-        try (PointerScope scope = new PointerScope()) {
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            tensors.put("pred_logits", torch.tensor(raw.logits()).view(1, raw.queries(), raw.textSlots()));
-            tensors.put("pred_boxes", torch.tensor(raw.boxes()).view(1, raw.queries(), 4));
             Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("image", image.toString());
+            meta.put("image", input.image.toString());
             meta.put("caption", raw.caption());
             meta.put("image_size_wh", Arrays.toString(new int[] {raw.width(), raw.height()}));
-            SafetensorsWriter.write(file, tensors, meta);
+            raw.writeSafetensors(dumpRaw, meta);
+            report.println("wrote " + dumpRaw + " (pred_logits [1, " + raw.queries() + ", " + raw.textSlots()
+                    + "], pred_boxes [1, " + raw.queries() + ", 4])");
         }
     }
 }

@@ -3,8 +3,8 @@ package dev.groundingdino.cli;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.Detector;
 import dev.groundingdino.Device;
+import dev.groundingdino.ModelWeights;
 import dev.groundingdino.Precision;
-import dev.groundingdino.internal.hub.OfficialWeights;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,71 +12,109 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * The GroundingDINO model options shared by {@code gdino detect} and {@code gdino web} ({@code @Mixin}): which
- * checkpoint (a file, an official release name, or {@code demo}), its config, the device and the precision, and how
- * they become a {@link Detector.Builder}.
+ * The GroundingDINO model options shared by {@code gdino detect}, {@code gdino segment} and {@code gdino web}
+ * ({@code @Mixin}): which checkpoint (a file, an official release name, or {@code demo}), its config, the device and
+ * the precision; {@link #check} validates them in command-line terms before anything is loaded, and
+ * {@link #detectorBuilder} turns them into a {@link Detector.Builder}.
  */
 public final class ModelOptions {
     @Option(names = "--weights", paramLabel = "W",
-            description = "GroundingDINO checkpoint (.pth or .safetensors), a release name, or 'demo' (default: the "
-                    + "cached groundingdino_swint_ogc release if present, else 'demo')")
+            description = "GroundingDINO checkpoint (.pth or .safetensors), a release name "
+                    + "(groundingdino_swint_ogc, groundingdino_swinb_cogcoor), or 'demo' (default: the cached "
+                    + "groundingdino_swint_ogc release if present, else 'demo').")
     String weights;
 
     @Option(names = "--config", paramLabel = "C",
-            description = "model config (.py of the reference, or .json); only for checkpoints of a size that is not "
-                    + "recognised from their tensors")
+            description = "Model config (.py of the reference, or .json); only for checkpoints of a size that is not "
+                    + "recognised from their tensors.")
     Path config;
 
-    @Option(names = "--device", paramLabel = "D", description = "CPU (default) or CUDA")
+    @Option(names = "--device", paramLabel = "D", description = "CPU (default) or CUDA.")
     Device device = Device.CPU;
 
-    @Option(names = "--precision", paramLabel = "P", description = "FP32 (default), BF16, or FP16 (CUDA only)")
+    @Option(names = "--precision", paramLabel = "P", description = "FP32 (default), BF16, or FP16 (--device CUDA only).")
     Precision precision = Precision.FP32;
 
-    @Option(names = "--download", description = "download a release named by --weights into the cache if absent")
+    @Option(names = "--download", description = "Download the release named by --weights into the cache if absent.")
     boolean download;
 
+    /** The weights resolved by {@link #check}: a file, or null for the demo model. */
+    private Path resolved;
+    private boolean demo;
+
     /**
-     * A builder for the chosen weights on the chosen device and precision. Without {@code --weights}: the cached
-     * Swin-T OGC release if present, else the demo model, with a warning on {@code err} naming {@code command}.
+     * Validates the options before any model is loaded: the weights exist (or name a release or {@code demo}), the
+     * config file exists, the precision suits the device and a CUDA GPU is there when asked for. Prints one note when
+     * the demo model will run.
      *
-     * @throws CheckpointException a file or release that cannot be found
-     * @throws IllegalArgumentException {@code --config} with the demo model
+     * @throws UsageException naming the flag to change
      */
-    public Detector.Builder detectorBuilder(String command, PrintWriter err) {
+    public void check(String command, PrintWriter err) {
+        checkDevice(device, precision);
+        if (config != null && !Files.isRegularFile(config)) {
+            throw new UsageException("--config " + config + ": no such file");
+        }
         String w = weights;
         if (w == null) {
-            Path cached = OfficialWeights.SWINT_OGC.cachedFile();
+            Path cached = ModelWeights.SWINT_OGC.cachedFile();
             if (Files.isRegularFile(cached)) {
-                w = cached.toString();
-            } else {
-                w = "demo";
-                err.println(command + ": no --weights and no " + cached.getFileName() + " in " + cached.getParent()
-                        + ": running the random-weight DEMO model, which finds nothing meaningful. Put the official "
-                        + "checkpoint there (or pass --weights FILE) for real detections.");
+                resolved = cached;
+                return;
             }
+            demo = true;
+            err.println(command + ": no --weights and no " + cached.getFileName() + " in " + cached.getParent()
+                    + ": running the random-weight DEMO model, which finds nothing meaningful. Put the official "
+                    + "checkpoint there (or pass --weights FILE) for real detections.");
+            return;
         }
-        Detector.Builder b;
         if (w.equalsIgnoreCase("demo")) {
             if (config != null) {
-                throw new IllegalArgumentException("--config does not apply to --weights demo");
+                throw new UsageException("--config does not apply to --weights demo (the demo model has its own)");
             }
-            b = Detector.demoBuilder();
-        } else {
-            b = Detector.builder(resolve(w, err));
-            if (config != null) {
-                b.config(config);
-            }
+            demo = true;
+            err.println(command + ": note: " + Detector.DEMO_NOTICE);
+            return;
+        }
+        resolved = resolve(w, err);
+    }
+
+    /**
+     * Checks that {@code precision} runs on {@code device} and that a CUDA GPU is usable when asked for.
+     *
+     * @throws UsageException naming {@code --device} / {@code --precision}
+     */
+    static void checkDevice(Device device, Precision precision) {
+        if (precision == Precision.FP16 && device == Device.CPU) {
+            throw new UsageException("--precision FP16 needs --device CUDA (libtorch has no usable float16 CPU "
+                    + "kernels); on the CPU use --precision BF16 or FP32");
+        }
+        if (device == Device.CUDA && !Device.CUDA.isAvailable()) {
+            throw new UsageException("--device CUDA: no usable CUDA GPU here (it needs an NVIDIA GPU with a CUDA 13 "
+                    + "driver and cuDNN 9, and gdino built with the cuda Maven profile: mvn -Pcuda ...); use "
+                    + "--device CPU");
+        }
+    }
+
+    /** Whether {@link #check} chose the demo model. */
+    public boolean demo() {
+        return demo;
+    }
+
+    /** A builder for the checked weights on the chosen device and precision ({@link #check} first). */
+    public Detector.Builder detectorBuilder() {
+        Detector.Builder b = demo ? Detector.demoBuilder() : Detector.builder(resolved);
+        if (!demo && config != null) {
+            b.config(config);
         }
         return b.device(device).precision(precision);
     }
 
-    /**
-     * The precision for a Segment Anything model next to the detector: {@code BF16} when the detector runs in BF16,
-     * else {@code FP32} (the segmenter runs on the CPU, where FP16 is not available).
-     */
-    public Precision samPrecision() {
-        return precision == Precision.BF16 ? Precision.BF16 : Precision.FP32;
+    public Device device() {
+        return device;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     /** A path as given, else a release name in the cache (downloaded with {@code --download}). */
@@ -85,17 +123,22 @@ public final class ModelOptions {
         if (Files.exists(path)) {
             return path;
         }
-        Optional<OfficialWeights> release = OfficialWeights.byName(w);
+        Optional<ModelWeights> release = ModelWeights.byName(w);
         if (release.isEmpty()) {
-            throw new CheckpointException("weights file not found: " + path.toAbsolutePath() + ". Give a .pth or "
-                    + ".safetensors file, a release name (groundingdino_swint_ogc, groundingdino_swinb_cogcoor; "
-                    + "looked up in " + OfficialWeights.cacheDir() + "), or 'demo' for the random-weight demo model.");
+            throw new UsageException("--weights " + w + ": no such file. Give a .pth or .safetensors file, a release "
+                    + "name (groundingdino_swint_ogc, groundingdino_swinb_cogcoor; looked up in "
+                    + ModelWeights.cacheDir() + ", fetched there with --download), or 'demo' for the random-weight "
+                    + "demo model.");
         }
         if (download) {
             err.println("fetching " + release.get().fileName() + " (" + release.get().size() / (1 << 20)
                     + " MiB) into " + release.get().cachedFile().getParent());
             return release.get().download(null);
         }
-        return release.get().locate();
+        try {
+            return release.get().locate();
+        } catch (CheckpointException e) {
+            throw new UsageException("--weights " + w + ": " + e.getMessage() + " Or add --download to fetch it.");
+        }
     }
 }

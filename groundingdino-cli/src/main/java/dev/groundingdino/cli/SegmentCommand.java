@@ -2,12 +2,14 @@ package dev.groundingdino.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.groundingdino.Box;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.ImageException;
-import dev.groundingdino.Precision;
-import dev.groundingdino.sam.Box;
+import dev.groundingdino.ImageInput;
+import dev.groundingdino.Prompt;
+import dev.groundingdino.PromptException;
 import dev.groundingdino.sam.CocoRle;
 import dev.groundingdino.sam.GroundedMask;
 import dev.groundingdino.sam.GroundedSam;
@@ -15,142 +17,176 @@ import dev.groundingdino.sam.GroundedSamResult;
 import dev.groundingdino.sam.ImageEmbedding;
 import dev.groundingdino.sam.Mask;
 import dev.groundingdino.sam.MaskOverlay;
+import dev.groundingdino.sam.MaskPrompt;
+import dev.groundingdino.sam.Point;
+import dev.groundingdino.sam.RawMasks;
 import dev.groundingdino.sam.Segmentation;
 import dev.groundingdino.sam.Segmenter;
-import dev.groundingdino.sam.internal.SegmenterInternals;
-import dev.groundingdino.sam.internal.SegmenterInternals.RawSegmentation;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gdino segment}: Segment Anything masks for boxes given in pixels ({@code --box}), or Grounded-SAM for a text
- * prompt ({@code --weights --prompt}: GroundingDINO boxes, then SAM masks), with optional overlay and mask PNGs,
- * COCO-RLE JSON and the raw model outputs.
+ * {@code gdino segment}: Segment Anything masks for prompts given in pixels ({@code --box}, {@code --point}), or
+ * Grounded-SAM for a text prompt ({@code --prompt}: GroundingDINO boxes, then SAM masks), with optional overlay and
+ * mask PNGs, COCO-RLE JSON and the raw model outputs.
  */
-@Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Segments an image with Segment Anything: one mask (or three with --multimask) per box, the ",
-                "boxes given with --box in pixels of the image (x0,y0 top-left, x1,y1 bottom-right), or found by ",
-                "GroundingDINO for a text prompt (--weights and --prompt: Grounded-SAM). Prints one line per box and ",
-                "per mask: predicted IoU, area and bounds."})
+@Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Segments an image with Segment Anything, for given boxes and points or for a text prompt.",
+                "",
+                "One mask (or three with --multimask) per prompt. Prompts are given in pixels of the image: --box "
+                        + "x0,y0,x1,y1 (top-left, bottom-right) and --point x,y,label (label 1 on the object, 0 on the "
+                        + "background); points go with the box, or form one prompt on their own. With --prompt, "
+                        + "GroundingDINO finds the boxes (Grounded-SAM; --weights as in gdino detect). Prints one "
+                        + "line per prompt and per mask: predicted IoU, area and bounds."})
 final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--sam", required = true, paramLabel = "CHECKPOINT",
-            description = "Segment Anything checkpoint (.pth such as sam_vit_h_4b8939.pth, or .safetensors)")
+            description = "Segment Anything checkpoint (.pth such as sam_vit_h_4b8939.pth, or .safetensors).")
     Path sam;
 
-    @Option(names = "--image", required = true, paramLabel = "IMAGE", description = "image file (JPEG, PNG, ...)")
+    @Option(names = "--image", required = true, paramLabel = "IMAGE", description = "Image file (JPEG, PNG, ...).")
     Path image;
 
     @Option(names = "--box", paramLabel = "x0,y0,x1,y1",
-            description = "a box prompt in pixels of the image; repeat for several boxes (segmented as one batch)")
+            description = "A box prompt in pixels of the image; repeat for several boxes (segmented as one batch).")
     List<String> boxes = new ArrayList<>();
 
-    @Option(names = "--weights", paramLabel = "CHECKPOINT",
-            description = "GroundingDINO checkpoint that finds the boxes for --prompt")
-    Path weights;
+    @Option(names = "--point", paramLabel = "x,y,label",
+            description = "A point prompt in pixels with its label (1 = on the object, 0 = background); repeat for "
+                    + "several points. With one --box the points refine it; without --box they form one prompt.")
+    List<String> points = new ArrayList<>();
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "GroundingDINO config (.py or .json), only for checkpoints whose size is not recognised")
-    Path config;
+    @Mixin
+    ModelOptions detector;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", description = "objects to find and segment, e.g. \"cat . dog\"")
+    @Option(names = "--prompt", paramLabel = "TEXT",
+            description = "Objects to find with GroundingDINO and segment, e.g. \"cat . dog\" (Grounded-SAM).")
     String prompt;
 
     @Option(names = "--box-threshold", paramLabel = "T",
-            description = "with --prompt: keep boxes whose score is above T (default: ${DEFAULT-VALUE})")
+            description = "With --prompt: keep boxes whose score is above T (default: ${DEFAULT-VALUE}).")
     double boxThreshold = Detector.DEFAULT_BOX_THRESHOLD;
 
     @Option(names = "--text-threshold", paramLabel = "T",
-            description = "with --prompt: label tokens above T (default: ${DEFAULT-VALUE})")
+            description = "With --prompt: label tokens above T (default: ${DEFAULT-VALUE}).")
     double textThreshold = Detector.DEFAULT_TEXT_THRESHOLD;
 
-    @Option(names = "--multimask", description = "three alternative masks per box instead of one")
+    @Option(names = "--multimask", description = "Three alternative masks per prompt instead of one.")
     boolean multimask;
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "write overlay.png (best masks and boxes over the image) and one PNG per mask "
-                    + "(mask_<box>.png, or mask_<box>_<k>.png with --multimask; 255 = mask)")
+            description = "Write overlay.png (best masks and boxes over the image) and one PNG per mask "
+                    + "(mask_<prompt>.png, or mask_<prompt>_<k>.png with --multimask; 255 = mask).")
     Path out;
 
     @Option(names = "--json", paramLabel = "FILE",
-            description = "write the masks as JSON: box, label, predicted IoU, area, bounds, COCO RLE")
+            description = "Write the masks as JSON: prompt, label, predicted IoU, area, bounds, COCO RLE; '-' for "
+                    + "the standard output.")
     Path json;
 
     @Option(names = "--dump-raw", paramLabel = "FILE.safetensors",
-            description = "write boxes, boxes_transformed, low_res_logits (B, C, 256, 256) and iou_predictions "
-                    + "(B, C): the mask decoder's outputs before upscaling")
+            description = "Write low_res_logits (B, C, 256, 256) and iou_predictions (B, C): the mask decoder's "
+                    + "outputs before upscaling.")
     Path dumpRaw;
 
-    @Option(names = "--precision", paramLabel = "P",
-            description = "FP32 (default) or BF16: the SAM image encoder's precision, and GroundingDINO's with "
-                    + "--weights")
-    Precision precision = Precision.FP32;
-
-    @Option(names = "--threads", paramLabel = "N", description = "libtorch CPU threads (default: all cores)")
+    @Option(names = "--threads", paramLabel = "N", description = "libtorch CPU threads (default: all cores).")
     int threads;
 
     @Spec
     CommandSpec spec;
 
-    /** One box's row in the report: the label shown and, in prompt mode, its detection. */
+    /** One prompt's row in the report: the label shown and, in prompt mode, its detection. */
     private record Row(String label, Detection detection) {}
 
     @Override
     public Integer call() {
-        boolean promptMode = checkMode();
-        List<Box> given = promptMode ? List.of() : parseBoxes();
         PrintWriter pw = spec.commandLine().getOut();
-        try (Segmenter segmenter = Segmenter.builder(sam).precision(precision).threads(threads).build()) {
+        PrintWriter err = spec.commandLine().getErr();
+        // every input is checked before a model is loaded
+        boolean promptMode = checkMode();
+        if (!Files.isRegularFile(sam)) {
+            throw new UsageException("--sam " + sam + ": no such file (give a Segment Anything checkpoint such as "
+                    + "sam_vit_h_4b8939.pth)");
+        }
+        if (!Files.isRegularFile(image)) {
+            throw new UsageException("--image " + image + ": no such file");
+        }
+        if (threads < 0) {
+            throw new UsageException("--threads must be >= 0, got " + threads);
+        }
+        DetectCommand.checkThreshold("--box-threshold", boxThreshold);
+        DetectCommand.checkThreshold("--text-threshold", textThreshold);
+        List<MaskPrompt> given = promptMode ? List.of() : givenPrompts();
+        if (!given.isEmpty()) {
+            checkInside(given);
+        }
+        if (promptMode) {
+            detector.check("gdino segment", err);
+        } else {
+            ModelOptions.checkDevice(detector.device(), detector.precision());
+        }
+        PrintWriter report = json != null && json.toString().equals("-") ? err : pw;
+        try (Segmenter segmenter = Segmenter.builder(sam).device(detector.device())
+                .precision(detector.precision()).threads(threads).build()) {
             List<Row> rows = new ArrayList<>();
-            List<Box> prompts = new ArrayList<>(given);
+            List<MaskPrompt> prompts = new ArrayList<>(given);
             DetectionResult detections = null;
             if (promptMode) {
                 detections = detect();
                 for (Detection d : detections.detections()) {
-                    prompts.add(GroundedSam.promptBox(d.box(), detections.width(), detections.height()));
+                    prompts.add(MaskPrompt.of(GroundedSam.promptBox(d.box(), detections.width(),
+                            detections.height())));
                     rows.add(new Row(d.caption(), d));
                 }
-                pw.printf(Locale.ROOT, "%d detection(s) for \"%s\" at box threshold %s, text threshold %s%n",
+                report.printf(Locale.ROOT, "%d detection(s) for \"%s\" at box threshold %s, text threshold %s%n",
                         detections.size(), detections.caption(), boxThreshold, textThreshold);
                 if (detections.isEmpty()) {
-                    pw.println("nothing to segment; lower --box-threshold to keep weaker boxes");
+                    report.println("nothing to segment; lower --box-threshold to keep weaker boxes");
                 }
             } else {
                 for (int i = 0; i < given.size(); i++) {
-                    rows.add(new Row("box " + i, null));
+                    rows.add(new Row("prompt " + i, null));
                 }
             }
-            try (ImageEmbedding embedding = segmenter.embed(image)) {
-                RawSegmentation result = segment(segmenter, embedding, prompts, promptMode);
-                List<Segmentation> segs = result == null ? List.of() : result.segmentations();
-                print(segs, rows);
+            try (ImageEmbedding embedding = segmenter.embed(ImageInput.of(image))) {
+                List<Segmentation> segs = prompts.isEmpty() ? List.of()
+                        : !promptMode && prompts.size() == 1
+                                ? List.of(segmenter.segment(embedding, prompts.get(0), multimask))
+                                : segmenter.segment(embedding, prompts, multimask);
+                print(report, segs, rows);
                 if (out != null) {
-                    writeImages(segs, rows, detections);
+                    writeImages(report, segs, rows, detections);
                 }
                 if (json != null) {
-                    writeJson(segs, rows, embedding.width(), embedding.height(), segmenter.variant());
+                    writeJson(pw, report, segs, rows, embedding.width(), embedding.height(), segmenter.variant());
                 }
                 if (dumpRaw != null) {
-                    if (result == null) {
-                        pw.println("no boxes: --dump-raw not written");
+                    if (prompts.isEmpty()) {
+                        report.println("no prompts: --dump-raw not written");
                     } else {
+                        RawMasks raw = segmenter.rawOutputs(embedding, prompts, multimask);
                         Map<String, String> meta = new LinkedHashMap<>();
                         meta.put("image", image.toString());
                         meta.put("sam_variant", segmenter.variant());
                         meta.put("multimask_output", Boolean.toString(multimask));
-                        result.raw().writeSafetensors(dumpRaw, meta);
-                        pw.println("wrote " + dumpRaw);
+                        raw.writeSafetensors(dumpRaw, meta);
+                        report.println("wrote " + dumpRaw);
                     }
                 }
             }
@@ -160,72 +196,129 @@ final class SegmentCommand implements Callable<Integer> {
 
     /** True for prompt mode; rejects missing or contradictory options. */
     private boolean checkMode() {
-        boolean anyPrompt = weights != null || prompt != null || config != null;
-        if (anyPrompt && !boxes.isEmpty()) {
-            throw new IllegalArgumentException("give either --box (boxes in pixels) or --weights with --prompt "
-                    + "(boxes found by GroundingDINO), not both");
+        boolean anyPrompt = prompt != null;
+        if (anyPrompt && (!boxes.isEmpty() || !points.isEmpty())) {
+            throw new UsageException("give either --box/--point (prompts in pixels) or --prompt (boxes found by "
+                    + "GroundingDINO), not both");
         }
-        if (anyPrompt && (weights == null || prompt == null)) {
-            throw new IllegalArgumentException(weights == null
-                    ? (prompt == null ? "--config" : "--prompt")
-                            + " needs --weights: the GroundingDINO checkpoint that finds the boxes"
-                    : "--weights needs --prompt: the objects to find, e.g. --prompt \"cat . dog\"");
+        if (anyPrompt && prompt.isBlank()) {
+            throw new UsageException("--prompt is empty; name the objects to find, e.g. --prompt \"cat . dog\"");
         }
-        if (!anyPrompt && boxes.isEmpty()) {
-            throw new IllegalArgumentException("nothing to segment: pass at least one --box x0,y0,x1,y1 in pixels of "
-                    + "the image (repeat --box for several), or --weights W --prompt P to find the boxes");
+        if (!anyPrompt && boxes.isEmpty() && points.isEmpty()) {
+            throw new UsageException("nothing to segment: pass --box x0,y0,x1,y1 or --point x,y,label in pixels of "
+                    + "the image (repeat them for several), or --prompt TEXT to find the boxes with GroundingDINO");
+        }
+        if (!anyPrompt && boxes.size() > 1 && !points.isEmpty()) {
+            throw new UsageException("--point goes with one --box (refining it) or with none; with " + boxes.size()
+                    + " boxes, segment the points in another call");
         }
         return anyPrompt;
     }
 
     private DetectionResult detect() {
-        Detector.Builder builder = Detector.builder(weights).boxThreshold(boxThreshold).textThreshold(textThreshold)
-                .precision(precision);
-        if (config != null) {
-            builder.config(config);
-        }
-        try (Detector detector = builder.build()) {
-            return detector.detect(image, prompt);
+        Detector.Builder builder = detector.detectorBuilder().boxThreshold(boxThreshold).textThreshold(textThreshold);
+        try (Detector d = builder.build()) {
+            return d.detect(ImageInput.of(image), Prompt.text(prompt));
         }
     }
 
-    /** One --box: SamPredictor.predict; several, or detector boxes: the batched predict_torch; none: null. */
-    private RawSegmentation segment(Segmenter segmenter, ImageEmbedding embedding, List<Box> prompts,
-            boolean promptMode) {
-        if (prompts.isEmpty()) {
-            return null;
+    /** The prompts of --box and --point: one per box (points refining a single box), or one of points alone. */
+    private List<MaskPrompt> givenPrompts() {
+        List<Point> pts = new ArrayList<>();
+        for (String s : points) {
+            pts.add(parsePoint(s));
         }
-        if (!promptMode && prompts.size() == 1) {
-            return SegmenterInternals.segmentWithRaw(segmenter, embedding, prompts.get(0), multimask);
+        List<MaskPrompt> out = new ArrayList<>();
+        if (boxes.isEmpty()) {
+            out.add(new MaskPrompt(null, pts));
+            return out;
         }
-        return SegmenterInternals.segmentWithRaw(segmenter, embedding, prompts, multimask);
-    }
-
-    private List<Box> parseBoxes() {
-        List<Box> out = new ArrayList<>();
         for (String s : boxes) {
-            out.add(parseBox(s));
+            out.add(new MaskPrompt(parseBox(s), pts));
         }
         return out;
     }
 
-    /** {@code "x0,y0,x1,y1"} (spaces allowed) to a {@link Box}; inverted or non-finite boxes throw from Box. */
-    static Box parseBox(String s) {
-        String[] parts = s.trim().split("\\s*,\\s*", -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("--box '" + s + "' must be four numbers x0,y0,x1,y1 (pixels, top-left "
-                    + "then bottom-right), e.g. --box 425,600,700,875");
+    /** Rejects prompts outside the image, read from the file's header (the library would say it in Java terms). */
+    private void checkInside(List<MaskPrompt> prompts) {
+        int[] size = imageSize(image);
+        if (size == null) {
+            return; // a format ImageIO cannot size: the segmenter checks it
         }
-        double[] v = new double[4];
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < prompts.size(); i++) {
+            MaskPrompt p = prompts.get(i);
+            if (!p.isInside(size[0], size[1])) {
+                throw new UsageException((p.box() != null ? "--box " + boxes.get(i) : "--point")
+                        + " lies outside the " + size[0] + "x" + size[1] + " (WxH) image: coordinates must be in [0, "
+                        + size[0] + "] x [0, " + size[1] + "]");
+            }
+        }
+    }
+
+    /** (width, height) from the image file's header, or null if ImageIO cannot read it. */
+    static int[] imageSize(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                return null;
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return null;
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in);
+                return new int[] {reader.getWidth(0), reader.getHeight(0)};
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code "x0,y0,x1,y1"} (spaces allowed) to a {@link Box}, every problem named in --box terms. */
+    static Box parseBox(String s) {
+        double[] v = numbers("--box", s, 4, "x0,y0,x1,y1 (pixels, top-left then bottom-right), e.g. --box "
+                + "425,600,700,875");
+        if (v[2] < v[0] || v[3] < v[1]) {
+            throw new UsageException("--box " + s + " is inverted: give x0,y0,x1,y1 with x0 <= x1 and y0 <= y1 "
+                    + "(top-left, then bottom-right corner)");
+        }
+        try {
+            return new Box(v[0], v[1], v[2], v[3]);
+        } catch (PromptException e) {
+            throw new UsageException("--box " + s + ": give four finite numbers x0,y0,x1,y1");
+        }
+    }
+
+    /** {@code "x,y,label"} to a {@link Point}, label 1 (object) or 0 (background). */
+    static Point parsePoint(String s) {
+        double[] v = numbers("--point", s, 3, "x,y,label with label 1 (on the object) or 0 (background), e.g. "
+                + "--point 500,375,1");
+        if (v[2] != 0 && v[2] != 1) {
+            throw new UsageException("--point " + s + ": the label must be 1 (on the object) or 0 (background)");
+        }
+        return new Point(v[0], v[1], v[2] == 1);
+    }
+
+    private static double[] numbers(String flag, String s, int count, String expected) {
+        String[] parts = s.trim().split("\\s*,\\s*", -1);
+        if (parts.length != count) {
+            throw new UsageException(flag + " '" + s + "' must be " + count + " numbers " + expected);
+        }
+        double[] v = new double[count];
+        for (int i = 0; i < count; i++) {
             try {
                 v[i] = Double.parseDouble(parts[i]);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--box '" + s + "': '" + parts[i] + "' is not a number; give four "
-                        + "numbers x0,y0,x1,y1, e.g. --box 425,600,700,875");
+                throw new UsageException(flag + " '" + s + "': '" + parts[i] + "' is not a number; give " + expected);
+            }
+            if (!Double.isFinite(v[i])) {
+                throw new UsageException(flag + " '" + s + "': '" + parts[i] + "' is not a finite number");
             }
         }
-        return new Box(v[0], v[1], v[2], v[3]);
+        return v;
     }
 
     /** The Grounded-SAM view of prompt mode, built like {@link GroundedSam#run} builds it (for the overlay). */
@@ -233,18 +326,18 @@ final class SegmentCommand implements Callable<Integer> {
         List<GroundedMask> masks = new ArrayList<>();
         for (int i = 0; i < segs.size(); i++) {
             Segmentation s = segs.get(i);
-            masks.add(new GroundedMask(detections.detections().get(i), s.prompt(), s.best()));
+            masks.add(new GroundedMask(detections.detections().get(i), s.prompt().box(), s.best()));
         }
         return new GroundedSamResult(detections, masks);
     }
 
-    private void print(List<Segmentation> segs, List<Row> rows) {
-        PrintWriter pw = spec.commandLine().getOut();
+    private static void print(PrintWriter pw, List<Segmentation> segs, List<Row> rows) {
         for (int i = 0; i < segs.size(); i++) {
             Segmentation s = segs.get(i);
-            Box p = s.prompt();
-            pw.printf(Locale.ROOT, "%s [%.1f, %.1f, %.1f, %.1f]%n", rows.get(i).label(), p.x0(), p.y0(), p.x1(),
-                    p.y1());
+            Box p = s.prompt().box();
+            pw.printf(Locale.ROOT, "%s%s%s%n", rows.get(i).label(), p == null ? "" : String.format(Locale.ROOT,
+                    " [%.1f, %.1f, %.1f, %.1f]", p.x0(), p.y0(), p.x1(), p.y1()),
+                    s.prompt().points().isEmpty() ? "" : " points " + describe(s.prompt().points()));
             for (int j = 0; j < s.masks().size(); j++) {
                 Mask m = s.masks().get(j);
                 Box b = m.bounds();
@@ -255,7 +348,17 @@ final class SegmentCommand implements Callable<Integer> {
         }
     }
 
-    private void writeImages(List<Segmentation> segs, List<Row> rows, DetectionResult detections) {
+    private static String describe(List<Point> points) {
+        StringBuilder sb = new StringBuilder();
+        for (Point p : points) {
+            sb.append(sb.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "(%.1f, %.1f, %d)", p.x(), p.y(),
+                    p.label()));
+        }
+        return sb.toString();
+    }
+
+    private void writeImages(PrintWriter report, List<Segmentation> segs, List<Row> rows,
+            DetectionResult detections) {
         createDirectories(out);
         int written = 0;
         for (int i = 0; i < segs.size(); i++) {
@@ -273,16 +376,18 @@ final class SegmentCommand implements Callable<Integer> {
             items = new ArrayList<>();
             for (int i = 0; i < segs.size(); i++) {
                 Segmentation s = segs.get(i);
-                items.add(new MaskOverlay.Item(s.best().bitmap(), s.prompt(), rows.get(i).label()
+                Box box = s.prompt().box() != null ? s.prompt().box() : s.best().bounds();
+                items.add(new MaskOverlay.Item(s.best().bitmap(), box, rows.get(i).label()
                         + String.format(Locale.ROOT, " iou %.2f", s.best().predictedIou()), MaskOverlay.paletteColor(i)));
             }
         }
         Path overlay = out.resolve("overlay.png");
         MaskOverlay.write(image, items, overlay);
-        spec.commandLine().getOut().println("wrote " + overlay + " and " + written + " mask PNG(s) to " + out);
+        report.println("wrote " + overlay + " and " + written + " mask PNG(s) to " + out);
     }
 
-    private void writeJson(List<Segmentation> segs, List<Row> rows, int width, int height, String variant) {
+    private void writeJson(PrintWriter stdout, PrintWriter report, List<Segmentation> segs, List<Row> rows, int width,
+            int height, String variant) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("image", image.toString());
         doc.put("width", width);
@@ -297,12 +402,20 @@ final class SegmentCommand implements Callable<Integer> {
             Segmentation s = segs.get(i);
             Row row = rows.get(i);
             Map<String, Object> seg = new LinkedHashMap<>();
-            seg.put("box", xyxy(s.prompt()));
+            if (s.prompt().box() != null) {
+                seg.put("box", xyxy(s.prompt().box()));
+            }
+            if (!s.prompt().points().isEmpty()) {
+                List<double[]> pts = new ArrayList<>();
+                for (Point p : s.prompt().points()) {
+                    pts.add(new double[] {p.x(), p.y(), p.label()});
+                }
+                seg.put("points", pts);
+            }
             if (row.detection() != null) {
                 seg.put("label", row.detection().label());
                 seg.put("score", row.detection().score());
-                seg.put("detection_box", new double[] {row.detection().box().x0(), row.detection().box().y0(),
-                    row.detection().box().x1(), row.detection().box().y1()});
+                seg.put("detection_box", xyxy(row.detection().box()));
             }
             seg.put("best", s.masks().indexOf(s.best()));
             List<Map<String, Object>> masks = new ArrayList<>();
@@ -322,15 +435,21 @@ final class SegmentCommand implements Callable<Integer> {
             list.add(seg);
         }
         doc.put("segmentations", list);
-        Path file = json.toAbsolutePath();
-        createDirectories(file.getParent());
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), doc);
+            if (json.toString().equals("-")) {
+                stdout.println(mapper.writeValueAsString(doc));
+                stdout.flush();
+                return;
+            }
+            Path file = json.toAbsolutePath();
+            createDirectories(file.getParent());
+            mapper.writeValue(file.toFile(), doc);
         } catch (IOException e) {
-            throw new ImageException("Could not write " + file + ": " + e.getMessage()
+            throw new ImageException("Could not write " + json.toAbsolutePath() + ": " + e.getMessage()
                     + ". Check that the folder is writable.", e);
         }
-        spec.commandLine().getOut().println("wrote " + json);
+        report.println("wrote " + json);
     }
 
     private static double[] xyxy(Box b) {

@@ -2,8 +2,7 @@ package dev.groundingdino.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.groundingdino.internal.text.CaptionEncoder;
-import dev.groundingdino.internal.text.CaptionEncoding;
+import dev.groundingdino.Tokenization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,11 +15,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code gdino tokenize "<caption>"}: the caption as GroundingDINO's text encoder sees it, as JSON. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
-        description = {"Prints, as JSON, how GroundingDINO tokenizes a caption: the preprocessed caption (lowercased, ",
-                "stripped, ending with '.'), BERT tokens and ids, the sub-sentence position ids, the phrases with ",
-                "their token spans [start, end), and whether the model truncates it to 256 tokens."})
+        usageHelpAutoWidth = true,
+        description = {"Prints how GroundingDINO tokenizes a caption, as JSON.",
+                "",
+                "The preprocessed caption (lowercased, stripped, ending with '.'), BERT tokens and ids, the "
+                        + "sub-sentence position ids, the phrases with their token spans [start, end), and whether "
+                        + "the model truncates it to 256 tokens."})
 final class TokenizeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "CAPTION", description = "e.g. \"cat . dog\"")
+    @Parameters(index = "0", paramLabel = "CAPTION", description = "The caption, e.g. \"cat . dog\".")
     String caption;
 
     @Spec
@@ -29,18 +31,18 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (caption.isBlank()) {
-            throw new IllegalArgumentException("the caption is empty; give the objects to find, e.g. \"cat . dog\"");
+            throw new UsageException("CAPTION is empty; give the objects to find, e.g. \"cat . dog\"");
         }
-        CaptionEncoding enc = CaptionEncoder.encode(caption);
+        Tokenization enc = Tokenization.of(caption);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("caption", enc.caption());
         out.put("tokens", enc.tokens());
         out.put("input_ids", enc.inputIds());
         out.put("position_ids", enc.positionIds());
-        out.put("num_tokens", enc.length());
+        out.put("num_tokens", enc.size());
         out.put("truncated_to_max_text_len", enc.truncated());
         List<Map<String, Object>> phrases = new ArrayList<>();
-        for (CaptionEncoding.Phrase p : enc.phrases()) {
+        for (Tokenization.Phrase p : enc.phrases()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("text", p.text());
             m.put("token_span", new int[] {p.start(), p.end()});

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.groundingdino.internal.hub.OfficialWeights;
+import dev.groundingdino.ModelWeights;
 import dev.groundingdino.testing.Golden;
 import dev.groundingdino.testing.GoldenTensors;
 import java.nio.file.Files;
@@ -168,8 +168,8 @@ class DetectCommandTest {
 
     @Test
     void withoutWeightsItRunsTheDemoModelAndSaysSo(@TempDir Path tmp) {
-        String previous = System.getProperty(OfficialWeights.CACHE_PROPERTY);
-        System.setProperty(OfficialWeights.CACHE_PROPERTY, tmp.resolve("empty-cache").toString());
+        String previous = System.getProperty(ModelWeights.CACHE_PROPERTY);
+        System.setProperty(ModelWeights.CACHE_PROPERTY, tmp.resolve("empty-cache").toString());
         try {
             CliRun run = CliRun.of("detect", "--image", Golden.file("images/synth_pano_2000x100.png").toString(),
                     "--prompt", "cat . dog");
@@ -178,9 +178,9 @@ class DetectCommandTest {
             assertThat(run.out()).contains("Found");
         } finally {
             if (previous == null) {
-                System.clearProperty(OfficialWeights.CACHE_PROPERTY);
+                System.clearProperty(ModelWeights.CACHE_PROPERTY);
             } else {
-                System.setProperty(OfficialWeights.CACHE_PROPERTY, previous);
+                System.setProperty(ModelWeights.CACHE_PROPERTY, previous);
             }
         }
     }

@@ -70,13 +70,13 @@ public final class CocoRle {
         long total = 0;
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] < 0) {
-                throw new IllegalArgumentException("RLE count " + i + " is negative (" + counts[i] + "); counts are "
+                throw new dev.groundingdino.InvalidValueException("RLE count " + i + " is negative (" + counts[i] + "); counts are "
                         + "run lengths");
             }
             total += counts[i];
         }
         if (total != (long) height * width) {
-            throw new IllegalArgumentException("RLE counts add up to " + total + " pixels, a " + width + "x" + height
+            throw new dev.groundingdino.InvalidValueException("RLE counts add up to " + total + " pixels, a " + width + "x" + height
                     + " (WxH) mask has " + (long) height * width + "; check that size is [height, width]");
         }
         return new CocoRle(height, width, counts.clone());
@@ -102,12 +102,12 @@ public final class CocoRle {
             boolean more = true;
             while (more) {
                 if (p >= len) {
-                    throw new IllegalArgumentException("compressed RLE string ends inside a count (at character "
+                    throw new dev.groundingdino.InvalidValueException("compressed RLE string ends inside a count (at character "
                             + p + "); it is truncated");
                 }
                 int c = compressed.charAt(p) - 48;
                 if (c < 0 || c > 63 || k > 12) {
-                    throw new IllegalArgumentException("compressed RLE string has an invalid character '"
+                    throw new dev.groundingdino.InvalidValueException("compressed RLE string has an invalid character '"
                             + compressed.charAt(p) + "' at " + p + "; it is not pycocotools' rleToString form");
                 }
                 x |= (long) (c & 0x1f) << (5 * k);
@@ -122,7 +122,7 @@ public final class CocoRle {
                 x += out[m - 2];
             }
             if (x < 0 || x > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("compressed RLE string decodes to an invalid count " + x
+                throw new dev.groundingdino.InvalidValueException("compressed RLE string decodes to an invalid count " + x
                         + " (count " + m + ")");
             }
             if (m == out.length) {
@@ -135,7 +135,7 @@ public final class CocoRle {
 
     private static void checkSize(int height, int width) {
         if (height <= 0 || width <= 0) {
-            throw new IllegalArgumentException("mask dimensions must be positive, got height " + height + ", width "
+            throw new dev.groundingdino.InvalidValueException("mask dimensions must be positive, got height " + height + ", width "
                     + width);
         }
     }

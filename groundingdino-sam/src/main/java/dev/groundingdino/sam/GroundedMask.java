@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.Box;
 import dev.groundingdino.Detection;
 import java.util.Objects;
 

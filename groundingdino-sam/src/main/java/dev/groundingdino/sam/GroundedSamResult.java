@@ -21,12 +21,12 @@ public record GroundedSamResult(DetectionResult detections, List<GroundedMask> m
         Objects.requireNonNull(detections, "detections");
         masks = List.copyOf(masks);
         if (masks.size() != detections.size()) {
-            throw new IllegalArgumentException(masks.size() + " masks for " + detections.size()
+            throw new dev.groundingdino.InvalidValueException(masks.size() + " masks for " + detections.size()
                     + " detections; there is one mask per detection");
         }
         for (int i = 0; i < masks.size(); i++) {
             if (masks.get(i).detection() != detections.detections().get(i)) {
-                throw new IllegalArgumentException("mask " + i + " belongs to another detection than detection " + i);
+                throw new dev.groundingdino.InvalidValueException("mask " + i + " belongs to another detection than detection " + i);
             }
         }
     }

@@ -1,30 +1,27 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.sam.internal.MaskModel;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * The image encoder's output for one image ({@code SamPredictor.set_image}), to be reused for any number of
- * {@link Segmenter#segment} calls. Holds about 4 MB of native memory until {@link #close()}; close it when the
- * image is done (try-with-resources). Thread-safe: several threads may segment with one embedding; {@code close}
- * waits for calls in progress.
+ * {@link Segmenter#segment} calls. Holds native memory (about 4 MB for SAM, on the segmenter's device) until
+ * {@link #close()}; close it when the image is done (try-with-resources). Thread-safe: several threads may segment
+ * with one embedding; {@code close} waits for calls in progress, and any later use throws
+ * {@link IllegalStateException}.
  */
 public final class ImageEmbedding implements AutoCloseable {
     private final Segmenter owner;
     private final int width;
     private final int height;
-    private final int inputWidth;
-    private final int inputHeight;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private Tensor embedding; // (1, 256, 64, 64); null once closed
+    private MaskModel.ImageFeatures features; // null once closed
 
-    ImageEmbedding(Segmenter owner, Tensor embedding, int width, int height, int inputWidth, int inputHeight) {
+    ImageEmbedding(Segmenter owner, MaskModel.ImageFeatures features) {
         this.owner = owner;
-        this.embedding = embedding;
-        this.width = width;
-        this.height = height;
-        this.inputWidth = inputWidth;
-        this.inputHeight = inputHeight;
+        this.features = features;
+        this.width = features.width();
+        this.height = features.height();
     }
 
     /** Width of the original image in pixels. */
@@ -41,7 +38,7 @@ public final class ImageEmbedding implements AutoCloseable {
     public boolean isClosed() {
         lock.readLock().lock();
         try {
-            return embedding == null;
+            return features == null;
         } finally {
             lock.readLock().unlock();
         }
@@ -52,9 +49,9 @@ public final class ImageEmbedding implements AutoCloseable {
     public void close() {
         lock.writeLock().lock();
         try {
-            if (embedding != null) {
-                embedding.releaseReference();
-                embedding = null;
+            if (features != null) {
+                features.close();
+                features = null;
             }
         } finally {
             lock.writeLock().unlock();
@@ -65,28 +62,20 @@ public final class ImageEmbedding implements AutoCloseable {
         return owner;
     }
 
-    int inputWidth() {
-        return inputWidth;
-    }
-
-    int inputHeight() {
-        return inputHeight;
-    }
-
     /**
-     * Takes a shared hold on the embedding tensor for one call; release it with {@link #release()}.
+     * Takes a shared hold on the features for one call; release it with {@link #release()}.
      *
-     * @throws ClosedEmbeddingException if closed
+     * @throws IllegalStateException if closed
      */
-    Tensor acquire() {
+    MaskModel.ImageFeatures acquire() {
         lock.readLock().lock();
-        if (embedding == null) {
+        if (features == null) {
             lock.readLock().unlock();
-            throw new ClosedEmbeddingException("this ImageEmbedding (" + width + "x" + height + " image) was closed; "
+            throw new IllegalStateException("this ImageEmbedding (" + width + "x" + height + " image) was closed; "
                     + "embed the image again with Segmenter.embed, and close the embedding only after its last "
                     + "segment call");
         }
-        return embedding;
+        return features;
     }
 
     void release() {

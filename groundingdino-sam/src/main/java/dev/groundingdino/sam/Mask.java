@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.Box;
 import java.util.List;
 import java.util.Objects;
 
@@ -19,7 +20,7 @@ public record Mask(MaskBitmap bitmap, float predictedIou, Box bounds, long area)
         Objects.requireNonNull(bitmap, "bitmap");
         Objects.requireNonNull(bounds, "bounds");
         if (area < 0) {
-            throw new IllegalArgumentException("area must not be negative, got " + area);
+            throw new dev.groundingdino.InvalidValueException("area must not be negative, got " + area);
         }
     }
 

@@ -38,11 +38,11 @@ public final class MaskBitmap {
     /** Like {@link #of(int, int, byte[])} reading {@code width * height} bytes from {@code offset}. */
     static MaskBitmap of(int width, int height, byte[] pixels, int offset) {
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("mask dimensions must be positive, got " + width + "x" + height);
+            throw new dev.groundingdino.InvalidValueException("mask dimensions must be positive, got " + width + "x" + height);
         }
         long n = (long) width * height;
         if (offset < 0 || offset + n > pixels.length) {
-            throw new IllegalArgumentException("a " + width + "x" + height + " mask needs " + n + " pixels from offset "
+            throw new dev.groundingdino.InvalidValueException("a " + width + "x" + height + " mask needs " + n + " pixels from offset "
                     + offset + ", the array has " + pixels.length);
         }
         long[] bits = new long[(int) ((n + 63) >>> 6)];

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.Box;
 import dev.groundingdino.ImageException;
 import dev.groundingdino.internal.annotate.Canvas;
 import dev.groundingdino.internal.annotate.Palette;
@@ -20,7 +21,7 @@ import java.util.Objects;
  * OpenCV.
  *
  * <pre>{@code
- * List<Segmentation> segs = segmenter.segment(embedding, boxes);
+ * List<Segmentation> segs = segmenter.segment(embedding, prompts, false);
  * MaskOverlay.write(Path.of("truck.jpg"), MaskOverlay.items(segs), Path.of("overlay.png"));
  * }</pre>
  *
@@ -41,7 +42,7 @@ public final class MaskOverlay {
     public record Item(MaskBitmap mask, Box box, String label, int rgb) {
         public Item {
             if ((rgb & ~0xFFFFFF) != 0) {
-                throw new IllegalArgumentException("rgb must be 0xRRGGBB (0 to 0xFFFFFF), got 0x"
+                throw new dev.groundingdino.InvalidValueException("rgb must be 0xRRGGBB (0 to 0xFFFFFF), got 0x"
                         + Integer.toHexString(rgb));
             }
         }
@@ -59,7 +60,7 @@ public final class MaskOverlay {
     }
 
     /**
-     * One item per segmentation, in order: its best mask ({@link Segmentation#best()}), its prompt box, the label
+     * One item per segmentation, in order: its best mask ({@link Segmentation#best()}), its prompt box (or the mask's bounds for point prompts), the label
      * {@code "<i>: iou <predicted IoU:.2f>"} and palette colour {@code i}.
      */
     public static List<Item> items(List<Segmentation> segmentations) {
@@ -68,7 +69,7 @@ public final class MaskOverlay {
         for (int i = 0; i < segmentations.size(); i++) {
             Segmentation s = segmentations.get(i);
             Mask best = s.best();
-            out.add(new Item(best.bitmap(), s.prompt(),
+            out.add(new Item(best.bitmap(), s.prompt().box() != null ? s.prompt().box() : best.bounds(),
                     String.format(Locale.ROOT, "%d: iou %.2f", i, best.predictedIou()), paletteColor(i)));
         }
         return out;
@@ -131,7 +132,7 @@ public final class MaskOverlay {
             Item it = Objects.requireNonNull(items.get(i), "item " + i);
             MaskBitmap m = it.mask();
             if (m != null && (m.width() != image.width() || m.height() != image.height())) {
-                throw new IllegalArgumentException("mask " + i + " is " + m.width() + "x" + m.height()
+                throw new dev.groundingdino.InvalidValueException("mask " + i + " is " + m.width() + "x" + m.height()
                         + " but the image is " + image.width() + "x" + image.height() + "; draw the masks on the "
                         + "image they were computed for");
             }

@@ -1,26 +1,31 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.Box;
 import dev.groundingdino.CheckpointException;
+import dev.groundingdino.Device;
+import dev.groundingdino.GroundingDinoException;
 import dev.groundingdino.ImageException;
+import dev.groundingdino.ImageInput;
+import dev.groundingdino.InvalidValueException;
+import dev.groundingdino.NativeLibraryException;
+import dev.groundingdino.OptionException;
 import dev.groundingdino.Precision;
+import dev.groundingdino.PromptException;
 import dev.groundingdino.internal.image.ImageDecoder;
-import dev.groundingdino.internal.image.ImageSize;
-import dev.groundingdino.internal.image.PixelTensor;
 import dev.groundingdino.internal.image.RgbImage;
-import dev.groundingdino.internal.image.SamTransform;
+import dev.groundingdino.internal.runtime.Devices;
+import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.internal.runtime.InferenceScope;
+import dev.groundingdino.internal.runtime.Placement;
 import dev.groundingdino.internal.runtime.UsageLock;
-import dev.groundingdino.sam.internal.RawPrediction;
-import dev.groundingdino.sam.internal.Sam;
-import dev.groundingdino.sam.internal.SamCheckpoint;
-import dev.groundingdino.sam.internal.SegmenterInternals;
-import java.awt.image.BufferedImage;
+import dev.groundingdino.sam.internal.MaskModel;
+import dev.groundingdino.sam.internal.MaskModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -28,79 +33,71 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Segment Anything with box prompts: {@link #embed} an image once, then {@link #segment} it with any number of
- * boxes, like the reference's {@code SamPredictor.set_image} / {@code predict} / {@code predict_torch}.
+ * Promptable segmentation with Segment Anything: {@link #embed} an image once, then {@link #segment} it with any
+ * number of prompts (boxes, points, or both), like the reference's {@code SamPredictor.set_image} / {@code predict} /
+ * {@code predict_torch}.
  *
  * <pre>{@code
  * try (Segmenter sam = Segmenter.load(Path.of("sam_vit_h_4b8939.pth"));
- *      ImageEmbedding image = sam.embed(Path.of("truck.jpg"))) {
- *     Segmentation s = sam.segment(image, new Box(425, 600, 700, 875));
+ *      ImageEmbedding image = sam.embed(ImageInput.of(Path.of("truck.jpg")))) {
+ *     Segmentation s = sam.segment(image, MaskPrompt.of(new Box(425, 600, 700, 875)));
  *     MaskBitmap mask = s.best().bitmap();
  * }
  * }</pre>
  *
  * <p>Coordinates are pixels of the original image, origin top-left, boxes as (x0, y0, x1, y1). Masks come back at
- * the original image size. A single-box call follows {@code SamPredictor.predict} (box transformed in float64),
- * a list of boxes follows the batched {@code predict_torch} (boxes transformed in float32, the image embedding
- * repeated per box); the two can differ in a handful of pixels where a mask logit is within ~1e-5 of 0.
+ * the original image size. A single-prompt call follows {@code SamPredictor.predict} (prompts transformed in
+ * float64), a list of prompts follows the batched {@code predict_torch} (float32, the image embedding repeated per
+ * prompt); the two can differ in a handful of pixels where a mask logit is within ~1e-5 of 0.
  *
- * <p>The segmenter runs on the CPU ({@link #builder} sets its precision and threads). Instances are immutable and
- * thread-safe; every call runs on the calling thread and copies its results to plain Java objects. {@link #close()}
- * frees the weights (it waits for calls in progress); embeddings are closed separately.
+ * <p>The device and precision are decided when the segmenter is built ({@link Builder}); the weights and every
+ * constant of the model live there. Instances are immutable and thread-safe; every call runs on the calling thread
+ * and copies its results to plain Java objects. {@link #close()} frees the weights (it waits for calls in progress);
+ * embeddings are closed separately.
  */
 public final class Segmenter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Segmenter.class);
 
-    static {
-        SegmenterInternals.register(new SegmenterInternals.Access() {
-            @Override
-            public SegmenterInternals.RawSegmentation segmentWithRaw(Segmenter segmenter, ImageEmbedding embedding,
-                    Box box, boolean multimask) {
-                if (box == null) {
-                    throw new InvalidPromptException("box is null; give a Box in pixel coordinates of the image");
-                }
-                return segmenter.segmentOne(embedding, box, multimask, true);
-            }
-
-            @Override
-            public SegmenterInternals.RawSegmentation segmentWithRaw(Segmenter segmenter, ImageEmbedding embedding,
-                    List<Box> boxes, boolean multimask) {
-                return segmenter.segmentBatch(embedding, boxes, multimask, true);
-            }
-        });
-    }
-
     /**
-     * Boxes per mask-decoder pass: each box holds a copy of the image embedding and its activations, so long box
-     * lists are decoded in chunks of this size (every box is computed independently, chunks change nothing).
+     * Prompts per mask-decoder pass: each prompt holds a copy of the image embedding and its activations, so long
+     * prompt lists are decoded in chunks of this size (every prompt is computed independently, chunks change
+     * nothing).
      */
     static final int MAX_BATCH = 16;
 
-    private final SamCheckpoint model;
+    private final MaskModel model;
+    private final Device device;
     private final Precision precision;
-    private final UsageLock usage = new UsageLock(() -> "this Segmenter (" + variant() + ") is closed; load the "
-            + "checkpoint again");
+    private final UsageLock usage;
 
-    private Segmenter(SamCheckpoint model, Precision precision) {
+    private Segmenter(MaskModel model, Device device, Precision precision) {
         this.model = model;
+        this.device = device;
         this.precision = precision;
+        String name = model.family() + " " + model.variant();
+        this.usage = new UsageLock(() -> "this Segmenter (" + name + ") is closed; load the checkpoint again");
     }
 
     /**
-     * Loads a Segment Anything checkpoint, {@code .pth} (the official release files) or {@code .safetensors}; the
-     * variant (ViT-B, ViT-L, ViT-H or another size) is recognised from the tensor shapes.
+     * Loads a Segment Anything checkpoint, {@code .pth} (the official release files) or {@code .safetensors}, with the
+     * defaults (CPU, FP32); the variant (ViT-B, ViT-L, ViT-H or another size) is recognised from the tensor shapes.
      *
      * @throws CheckpointException if the file is missing, unreadable, not a SAM checkpoint (a GroundingDINO
      *     checkpoint is recognised and named), or its tensors do not match the model strictly
-     * @throws dev.groundingdino.NativeLibraryException if libtorch cannot be loaded
+     * @throws NativeLibraryException if libtorch cannot be loaded
      */
     public static Segmenter load(Path checkpoint) {
         return builder(checkpoint).build();
     }
 
-    /** A builder for the options of {@link #load}: precision and threads. */
+    /** A builder for the options of {@link #load}: device, precision and threads. */
     public static Builder builder(Path checkpoint) {
         return new Builder(Objects.requireNonNull(checkpoint, "checkpoint"));
+    }
+
+    /** The model family: {@code "SAM"} (Segment Anything). */
+    public String family() {
+        return model.family();
     }
 
     /**
@@ -108,7 +105,11 @@ public final class Segmenter implements AutoCloseable {
      * model) or {@code "custom"}.
      */
     public String variant() {
-        return model.config().name();
+        return model.variant();
+    }
+
+    public Device device() {
+        return device;
     }
 
     /** The precision of the image encoder ({@link Builder#precision}). */
@@ -117,161 +118,99 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /**
-     * Decodes and encodes an image file (JPEG, PNG, ...).
+     * Decodes and encodes an image ({@code set_image}).
      *
-     * @throws ImageException if the file cannot be read or decoded
+     * @throws ImageException if the image cannot be read or decoded
      * @throws IllegalStateException if this segmenter is closed
      */
-    public ImageEmbedding embed(Path image) {
-        return embed(ImageDecoder.read(Objects.requireNonNull(image, "image")));
+    public ImageEmbedding embed(ImageInput image) {
+        Objects.requireNonNull(image, "image");
+        RgbImage rgb = ImageDecoder.decode(image);
+        return usage.whileOpen(() -> new ImageEmbedding(this, native_(() -> model.embed(rgb))));
+    }
+
+    /** One prompt, one mask ({@code SamPredictor.predict(..., multimask_output=False)}). */
+    public Segmentation segment(ImageEmbedding embedding, MaskPrompt prompt) {
+        return segment(embedding, prompt, false);
     }
 
     /**
-     * Encodes an image given as encoded bytes (the content of a JPEG, PNG, ... file).
+     * One prompt ({@code SamPredictor.predict(point_coords, point_labels, box, multimask_output=multimask)}): one mask,
+     * or with {@code multimask} three alternative masks (for ambiguous prompts such as a single point).
      *
-     * @throws ImageException if the bytes cannot be decoded
-     * @throws IllegalStateException if this segmenter is closed
+     * @throws PromptException if {@code prompt} is null or not inside the image
+     * @throws InvalidValueException if the embedding belongs to another segmenter
+     * @throws IllegalStateException if this segmenter or the embedding is closed
      */
-    public ImageEmbedding embed(byte[] encodedImage) {
-        return embed(ImageDecoder.decode(Objects.requireNonNull(encodedImage, "encodedImage")));
-    }
-
-    /**
-     * Encodes a decoded image (its colour samples are taken as RGB; alpha is ignored).
-     *
-     * @throws ImageException if the image is empty or unusable
-     * @throws IllegalStateException if this segmenter is closed
-     */
-    public ImageEmbedding embed(BufferedImage image) {
-        return embed(ImageDecoder.fromBufferedImage(Objects.requireNonNull(image, "image")));
-    }
-
-    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
-    private ImageEmbedding embed(RgbImage image) {
-        ImageSize input = SamTransform.preprocessShape(image.height(), image.width());
-        PixelTensor pixels = SamTransform.apply(image);
-        return usage.whileOpen(() -> {
-            Tensor embedding;
-            try (InferenceScope scope = InferenceScope.open()) {
-                embedding = model.sam().embed(pixels.toTensor()).retainReference();
-            }
-            return new ImageEmbedding(this, embedding, image.width(), image.height(), input.width(), input.height());
-        });
-    }
-
-    /** One box, one mask ({@code SamPredictor.predict(box=..., multimask_output=False)}). */
-    public Segmentation segment(ImageEmbedding embedding, Box box) {
-        return segment(embedding, box, false);
-    }
-
-    /**
-     * One box ({@code SamPredictor.predict(box=..., multimask_output=multimask)}): one mask, or with
-     * {@code multimask} three alternative masks.
-     *
-     * @throws InvalidPromptException if {@code box} is null, or ({@link BoxOutsideImageException}) not inside the
-     *     image
-     * @throws InvalidEmbeddingException if the embedding is closed ({@link ClosedEmbeddingException}) or belongs
-     *     to another segmenter
-     * @throws IllegalStateException if this segmenter is closed
-     */
-    public Segmentation segment(ImageEmbedding embedding, Box box, boolean multimask) {
-        if (box == null) {
-            throw new InvalidPromptException("box is null; give a Box in pixel coordinates of the image");
+    public Segmentation segment(ImageEmbedding embedding, MaskPrompt prompt, boolean multimask) {
+        if (prompt == null) {
+            throw new PromptException("prompt is null; give a MaskPrompt, e.g. MaskPrompt.of(new Box(x0, y0, x1, y1))");
         }
-        return segmentOne(embedding, box, multimask, false).segmentations().get(0);
-    }
-
-    private SegmenterInternals.RawSegmentation segmentOne(ImageEmbedding embedding, Box box, boolean multimask,
-            boolean keepRaw) {
-        checkEmbedding(embedding);
-        checkInside(box, 0, embedding);
-        ImageSize original = new ImageSize(embedding.height(), embedding.width());
-        double[] t = SamTransform.applyBoxes(new double[] {box.x0(), box.y0(), box.x1(), box.y1()}, original);
-        float[] input = {(float) t[0], (float) t[1], (float) t[2], (float) t[3]};
-        return run(embedding, List.of(box), input, multimask, keepRaw);
-    }
-
-    /** Several boxes on one image, one mask each (batched {@code predict_torch}). */
-    public List<Segmentation> segment(ImageEmbedding embedding, List<Box> boxes) {
-        return segment(embedding, boxes, false);
+        return run(embedding, List.of(prompt), multimask, true, false).segmentations.get(0);
     }
 
     /**
-     * Several boxes on one image in one batch ({@code SamPredictor.predict_torch(boxes=apply_boxes_torch(...))}):
-     * one {@link Segmentation} per box, in order. Long lists are decoded in chunks of 16 boxes to bound memory
-     * (each box is computed independently, so chunking changes no result).
+     * Several prompts on one image in one batch ({@code SamPredictor.predict_torch}): one {@link Segmentation} per
+     * prompt, in order. The prompts must have one shape (all with a box or none, the same number of points); long
+     * lists are decoded in chunks of 16 to bound memory (each prompt is computed independently, so chunking changes no
+     * result).
      *
-     * @throws InvalidPromptException if {@code boxes} is null, empty or holds null, or
-     *     ({@link BoxOutsideImageException}) a box is not inside the image
-     * @throws InvalidEmbeddingException if the embedding is closed ({@link ClosedEmbeddingException}) or belongs
-     *     to another segmenter
-     * @throws IllegalStateException if this segmenter is closed
+     * @throws PromptException if {@code prompts} is null, empty or holds null, mixes shapes, or a prompt is not
+     *     inside the image
+     * @throws InvalidValueException if the embedding belongs to another segmenter
+     * @throws IllegalStateException if this segmenter or the embedding is closed
      */
-    public List<Segmentation> segment(ImageEmbedding embedding, List<Box> boxes, boolean multimask) {
-        return segmentBatch(embedding, boxes, multimask, false).segmentations();
+    public List<Segmentation> segment(ImageEmbedding embedding, List<MaskPrompt> prompts, boolean multimask) {
+        return run(embedding, prompts, multimask, false, false).segmentations;
     }
 
-    private SegmenterInternals.RawSegmentation segmentBatch(ImageEmbedding embedding, List<Box> boxes,
-            boolean multimask, boolean keepRaw) {
-        if (boxes == null || boxes.isEmpty()) {
-            throw new InvalidPromptException("no boxes given (" + (boxes == null ? "null" : "empty list")
-                    + "); pass at least one Box to segment");
-        }
-        checkEmbedding(embedding);
-        float[] raw = new float[4 * boxes.size()];
-        for (int i = 0; i < boxes.size(); i++) {
-            Box b = boxes.get(i);
-            if (b == null) {
-                throw new InvalidPromptException("box " + i + " of " + boxes.size() + " is null");
-            }
-            checkInside(b, i, embedding);
-            raw[4 * i] = (float) b.x0();
-            raw[4 * i + 1] = (float) b.y0();
-            raw[4 * i + 2] = (float) b.x1();
-            raw[4 * i + 3] = (float) b.y1();
-        }
-        float[] input = SamTransform.applyBoxesTorch(raw, new ImageSize(embedding.height(), embedding.width()));
-        return run(embedding, List.copyOf(boxes), input, multimask, keepRaw);
+    /**
+     * The mask decoder's raw outputs for {@code prompts} (the batched path of {@link #segment(ImageEmbedding, List,
+     * boolean)}), before upscaling and thresholding: for parity checks against the reference.
+     */
+    public RawMasks rawOutputs(ImageEmbedding embedding, List<MaskPrompt> prompts, boolean multimask) {
+        return run(embedding, prompts, multimask, false, true).raw;
     }
 
-    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
-    private SegmenterInternals.RawSegmentation run(ImageEmbedding embedding, List<Box> prompts,
-            float[] inputBoxes, boolean multimask, boolean keepRaw) {
-        int b = prompts.size();
-        int w = embedding.width();
-        int h = embedding.height();
-        int plane = w * h;
-        Tensor emb = embedding.acquire();
+    private record Outcome(List<Segmentation> segmentations, RawMasks raw) {}
+
+    @SuppressWarnings("try") // the scopes free native temporaries; they are not referenced
+    private Outcome run(ImageEmbedding embedding, List<MaskPrompt> prompts, boolean multimask, boolean single,
+            boolean raw) {
+        checkPrompts(prompts);
+        MaskModel.ImageFeatures features = checkEmbedding(embedding).acquire();
         try {
-            return usage.whileOpen(() -> {
-                Sam sam = model.sam();
-                List<Segmentation> out = new ArrayList<>(b);
-                int c = multimask ? model.config().numMaskTokens() - 1 : 1;
+            int w = features.width();
+            int h = features.height();
+            for (int i = 0; i < prompts.size(); i++) {
+                checkInside(prompts.get(i), i, w, h);
+            }
+            return usage.whileOpen(() -> native_(() -> {
+                int b = prompts.size();
+                int c = multimask ? model.multimaskOutputs() : 1;
+                int side = model.lowResSize();
+                int lowPlane = side * side;
+                int plane = w * h;
                 float[] iou = new float[b * c];
-                int lowSide = model.config().lowResMaskSize();
-                int lowPlane = lowSide * lowSide;
-                float[] lowRes = keepRaw ? new float[b * c * lowPlane] : null;
-                byte[] pixels = new byte[c * plane];
+                float[] lowRes = raw ? new float[b * c * lowPlane] : null;
+                List<Segmentation> out = new ArrayList<>(b);
                 try (InferenceScope scope = InferenceScope.open()) {
                     for (int start = 0; start < b; start += MAX_BATCH) {
                         int n = Math.min(MAX_BATCH, b - start);
                         try (PointerScope chunkScope = new PointerScope()) {
-                            float[] chunk = Arrays.copyOfRange(inputBoxes, 4 * start, 4 * (start + n));
-                            Tensor boxes = PixelTensor.of(chunk, n, 4).toTensor(); // (n, 4)
-                            Sam.Prediction pred = sam.predictBoxes(emb, boxes, multimask);
-                            pred.iouPredictions().contiguous().data_ptr_float().get(iou, start * c, n * c); // (n, C)
-                            Tensor low = pred.lowResLogits().contiguous(); // (n, C, 256, 256)
-                            if (lowRes != null) {
-                                low.data_ptr_float().get(lowRes, start * c * lowPlane, n * c * lowPlane);
+                            MaskModel.Prediction pred = model.predict(features, prompts.subList(start, start + n),
+                                    multimask, single);
+                            HostTensors.floats(pred.iouPredictions(), iou, start * c); // (n, C)
+                            if (raw) {
+                                HostTensors.floats(pred.lowResLogits(), lowRes, start * c * lowPlane); // (n,C,256,256)
+                                continue;
                             }
                             for (int i = 0; i < n; i++) {
-                                // Post-process box by box: the same numbers as the batch, a fraction of the memory.
-                                try (PointerScope boxScope = new PointerScope()) {
-                                    Tensor logits = sam.postprocessMasks(low.narrow(0, i, 1),
-                                            embedding.inputHeight(), embedding.inputWidth(), h, w); // (1, C, H, W)
-                                    // (1, C, H, W) as 0/1 bytes
-                                    Tensor binary = Sam.binarize(logits).to(ScalarType.Byte).contiguous();
-                                    binary.data_ptr_byte().get(pixels);
+                                // upscaled prompt by prompt: the same numbers as the batch, a fraction of the memory
+                                byte[] pixels;
+                                try (PointerScope one = new PointerScope()) {
+                                    Tensor logits = model.upscale(features, pred.lowResLogits().narrow(0, i, 1));
+                                    pixels = HostTensors.bytes(logits.gt(new Scalar(0.0))); // (1, C, H, W) as 0/1
                                 }
                                 List<Mask> masks = new ArrayList<>(c);
                                 for (int j = 0; j < c; j++) {
@@ -282,27 +221,24 @@ public final class Segmenter implements AutoCloseable {
                         }
                     }
                 }
-                RawPrediction raw = keepRaw ? rawPrediction(prompts, inputBoxes, lowRes, lowSide, iou, c) : null;
-                return new SegmenterInternals.RawSegmentation(out, raw);
-            });
+                return new Outcome(out, raw ? new RawMasks(prompts, c, side, lowRes, iou) : null);
+            }));
         } finally {
             embedding.release();
         }
     }
 
-    private static RawPrediction rawPrediction(List<Box> prompts, float[] inputBoxes, float[] lowRes, int lowSide,
-            float[] iou, int c) {
-        int b = prompts.size();
-        float[] boxes = new float[4 * b];
-        for (int i = 0; i < b; i++) {
-            Box p = prompts.get(i);
-            boxes[4 * i] = (float) p.x0();
-            boxes[4 * i + 1] = (float) p.y0();
-            boxes[4 * i + 2] = (float) p.x1();
-            boxes[4 * i + 3] = (float) p.y1();
+    /** Runs native work, wrapping libtorch failures as {@link NativeLibraryException} like the detector does. */
+    private <T> T native_(java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (GroundingDinoException | IllegalArgumentException | IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new NativeLibraryException("the Segment Anything model failed in libtorch: " + e.getMessage()
+                    + (device == Device.CUDA ? " (on CUDA this is often out of GPU memory: segment fewer prompts "
+                            + "at once)" : ""), e);
         }
-        return new RawPrediction(PixelTensor.of(boxes, b, 4), PixelTensor.of(inputBoxes, b, 4),
-                PixelTensor.of(lowRes, b, c, lowSide, lowSide), PixelTensor.of(iou, b, c), c);
     }
 
     /** A {@link Mask} from the {@code w x h} bytes at {@code offset}, with its area and bounds. */
@@ -334,26 +270,46 @@ public final class Segmenter implements AutoCloseable {
         return new Mask(MaskBitmap.of(w, h, pixels, offset), iou, bounds, area);
     }
 
-    private void checkEmbedding(ImageEmbedding embedding) {
-        if (embedding == null) {
-            throw new InvalidEmbeddingException("embedding is null; create one with Segmenter.embed(image)");
+    private static void checkPrompts(List<MaskPrompt> prompts) {
+        if (prompts == null || prompts.isEmpty()) {
+            throw new PromptException("no prompts given (" + (prompts == null ? "null" : "empty list") + "); pass at "
+                    + "least one MaskPrompt to segment");
         }
-        if (embedding.owner() != this) {
-            throw new InvalidEmbeddingException("this ImageEmbedding was made by another Segmenter; embed the image "
-                    + "with the segmenter that segments it (embeddings of different checkpoints are not compatible)");
-        }
-        if (embedding.isClosed()) {
-            throw new ClosedEmbeddingException("this ImageEmbedding (" + embedding.width() + "x" + embedding.height()
-                    + " image) was closed; embed the image again with Segmenter.embed, and close the embedding only "
-                    + "after its last segment call");
+        MaskPrompt first = prompts.get(0);
+        for (int i = 0; i < prompts.size(); i++) {
+            MaskPrompt p = prompts.get(i);
+            if (p == null) {
+                throw new PromptException("prompt " + i + " of " + prompts.size() + " is null");
+            }
+            if (!p.sameShape(first)) {
+                throw new PromptException("prompt " + i + " (" + describe(p) + ") does not have the shape of prompt 0 ("
+                        + describe(first) + "); one batch needs prompts of one shape: segment the others in another "
+                        + "call");
+            }
         }
     }
 
-    private static void checkInside(Box box, int index, ImageEmbedding embedding) {
-        if (!box.isInside(embedding.width(), embedding.height())) {
-            throw new BoxOutsideImageException("box " + index + " " + box + " is not inside the " + embedding.width()
-                    + "x" + embedding.height() + " (WxH) image: coordinates must lie in [0, " + embedding.width()
-                    + "] x [0, " + embedding.height() + "]. Clip detector boxes with Box.clampTo(width, height).");
+    private static String describe(MaskPrompt p) {
+        return (p.box() != null ? "a box" : "no box") + ", " + p.points().size() + " point"
+                + (p.points().size() == 1 ? "" : "s");
+    }
+
+    private ImageEmbedding checkEmbedding(ImageEmbedding embedding) {
+        if (embedding == null) {
+            throw new InvalidValueException("embedding is null; create one with Segmenter.embed(image)");
+        }
+        if (embedding.owner() != this) {
+            throw new InvalidValueException("this ImageEmbedding was made by another Segmenter; embed the image with "
+                    + "the segmenter that segments it (embeddings of different checkpoints are not compatible)");
+        }
+        return embedding;
+    }
+
+    private static void checkInside(MaskPrompt prompt, int index, int width, int height) {
+        if (!prompt.isInside(width, height)) {
+            throw new PromptException("prompt " + index + " (box " + prompt.box() + ", points " + prompt.points()
+                    + ") is not inside the " + width + "x" + height + " (WxH) image: coordinates must lie in [0, "
+                    + width + "] x [0, " + height + "]. Clip detector boxes with Box.clampTo(width, height).");
         }
     }
 
@@ -370,12 +326,14 @@ public final class Segmenter implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Segmenter[" + variant() + ", CPU/" + precision + (usage.isClosed() ? ", closed" : "") + "]";
+        return "Segmenter[" + model.family() + " " + variant() + ", " + device + "/" + precision
+                + (usage.isClosed() ? ", closed" : "") + "]";
     }
 
-    /** Options of a {@link Segmenter}; {@link #build()} loads the checkpoint. Not thread-safe. */
+    /** Options of a {@link Segmenter}; {@link #build()} validates them, then loads the checkpoint. Not thread-safe. */
     public static final class Builder {
         private final Path checkpoint;
+        private Device device = Device.CPU;
         private Precision precision = Precision.FP32;
         private int threads;
 
@@ -383,14 +341,19 @@ public final class Segmenter implements AutoCloseable {
             this.checkpoint = checkpoint;
         }
 
+        /** Where the model runs (default {@link Device#CPU}); decided once, at load. */
+        public Builder device(Device value) {
+            this.device = Objects.requireNonNull(value, "device");
+            return this;
+        }
+
         /**
          * The precision of the image encoder, where nearly all of the time goes (default {@link Precision#FP32}).
          * {@link Precision#BF16} runs the encoder's patch embedding and ViT blocks on bfloat16 weights (converted
-         * once at load time; the attention core stays float32): ViT-B encodes 1.2x, ViT-H 1.5x faster on a CPU with
-         * AVX-512 BF16. The neck, the prompt encoder and the mask decoder stay float32, and so does the image
-         * embedding. Masks then differ from the float32 ones along their edges (see docs/performance.md).
-         * {@link Precision#FP16} is not available: the segmenter runs on the CPU, where libtorch has no usable
-         * float16 kernels.
+         * once at load time; on the CPU the attention core stays float32): ViT-B encodes 1.2x, ViT-H 1.5x faster on
+         * a CPU with AVX-512 BF16. {@link Precision#FP16} (CUDA only) likewise in float16. The neck, the prompt
+         * encoder and the mask decoder stay float32, and so does the image embedding. Masks then differ from the
+         * float32 ones along their edges (see docs/performance.md).
          */
         public Builder precision(Precision value) {
             this.precision = Objects.requireNonNull(value, "precision");
@@ -407,33 +370,46 @@ public final class Segmenter implements AutoCloseable {
         }
 
         /**
-         * Validates the options and loads the checkpoint, {@code .pth} (the official release files) or
+         * Validates the options, then loads the checkpoint, {@code .pth} (the official release files) or
          * {@code .safetensors}; the variant (ViT-B, ViT-L, ViT-H or another size) is recognised from the tensor
          * shapes.
          *
-         * @throws IllegalArgumentException for {@link Precision#FP16} or negative threads
+         * @throws OptionException for {@link Precision#FP16} on the CPU or negative threads
          * @throws CheckpointException if the file is missing, unreadable, not a SAM checkpoint (a GroundingDINO
          *     checkpoint is recognised and named), or its tensors do not match the model strictly
-         * @throws dev.groundingdino.NativeLibraryException if libtorch cannot be loaded
+         * @throws NativeLibraryException if libtorch cannot be loaded or CUDA is not usable
          */
         public Segmenter build() {
-            if (precision == Precision.FP16) {
-                throw new IllegalArgumentException("Precision.FP16 is not available for the Segmenter: it runs on the "
-                        + "CPU, where libtorch has no usable float16 kernels. Use Precision.BF16 (fast on CPUs with "
-                        + "AVX-512 BF16) or Precision.FP32.");
+            if (precision == Precision.FP16 && device == Device.CPU) {
+                throw new OptionException("Precision.FP16 needs Device.CUDA: libtorch has no usable float16 CPU "
+                        + "kernels. On the CPU use Precision.BF16 (fast on CPUs with AVX-512 BF16) or Precision.FP32.");
             }
             if (threads < 0) {
-                throw new IllegalArgumentException("threads must be >= 0 (0 = libtorch's default), got " + threads);
+                throw new OptionException("threads must be >= 0 (0 = libtorch's default), got " + threads);
             }
             long t0 = System.nanoTime();
-            SamCheckpoint model = SamCheckpoint.load(checkpoint,
-                    precision == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float);
+            ScalarType encoderType = switch (precision) {
+                case FP32 -> ScalarType.Float;
+                case BF16 -> ScalarType.BFloat16;
+                case FP16 -> ScalarType.Half;
+            };
+            Placement placement;
+            if (device == Device.CUDA) {
+                Devices.requireCuda("Segmenter");
+                if (precision == Precision.FP32) {
+                    Devices.disableTf32();
+                }
+                placement = Placement.cuda(0, encoderType);
+            } else {
+                placement = Placement.cpu(encoderType);
+            }
+            MaskModel model = MaskModels.load(checkpoint, placement);
             if (threads > 0) {
                 torch.set_num_threads(threads);
             }
-            LOG.info("loaded Segment Anything {} from {} in {} ms (CPU/{})", model.config().name(),
-                    checkpoint.getFileName(), (System.nanoTime() - t0) / 1_000_000, precision);
-            return new Segmenter(model, precision);
+            LOG.info("loaded {} {} from {} in {} ms ({}/{})", model.family(), model.variant(),
+                    checkpoint.getFileName(), (System.nanoTime() - t0) / 1_000_000, device, precision);
+            return new Segmenter(model, device, precision);
         }
     }
 }

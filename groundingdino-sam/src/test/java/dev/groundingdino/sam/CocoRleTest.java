@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,11 +3,12 @@ package dev.groundingdino.sam;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.groundingdino.ImageInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.groundingdino.Detection;
 import dev.groundingdino.Detector;
 import dev.groundingdino.ImageException;
-import dev.groundingdino.PixelBox;
+import dev.groundingdino.Box;
 import dev.groundingdino.testing.Golden;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -42,7 +43,7 @@ class GroundedSamTest {
                 .textThreshold(caseJson.get("text_threshold").asDouble()).build();
         segmenter = Segmenter.load(Golden.samSuite().resolve("sam.safetensors"));
         image = Golden.dir().resolve(caseJson.get("image").asText());
-        result = GroundedSam.run(detector, segmenter, image, caseJson.get("caption_raw").asText());
+        result = GroundedSam.run(detector, segmenter, ImageInput.of(image), caseJson.get("caption_raw").asText());
     }
 
     @AfterAll
@@ -81,8 +82,8 @@ class GroundedSamTest {
         for (GroundedMask g : result.masks()) {
             boxes.add(g.prompt());
         }
-        try (ImageEmbedding e = segmenter.embed(image)) {
-            List<Segmentation> expected = segmenter.segment(e, boxes);
+        try (ImageEmbedding e = segmenter.embed(ImageInput.of(image))) {
+            List<Segmentation> expected = segmenter.segment(e, MaskPrompt.ofBoxes(boxes), false);
             for (int i = 0; i < boxes.size(); i++) {
                 assertThat(result.masks().get(i).mask()).isEqualTo(expected.get(i).masks().get(0));
             }
@@ -92,7 +93,7 @@ class GroundedSamTest {
     @Test
     void nothingDetectedGivesAnEmptyResult() {
         try (Detector strict = detector.withThresholds(0.9999, 0.92)) {
-            GroundedSamResult none = GroundedSam.run(strict, segmenter, image, "cat . dog .");
+            GroundedSamResult none = GroundedSam.run(strict, segmenter, ImageInput.of(image), "cat . dog .");
             assertThat(none.isEmpty()).isTrue();
             assertThat(none.detections().isEmpty()).isTrue();
             assertThat(none.overlayItems()).isEmpty();
@@ -101,10 +102,10 @@ class GroundedSamTest {
 
     @Test
     void promptBoxesAreClippedToTheImage() {
-        assertThat(GroundedSam.promptBox(new PixelBox(-3.5, 10, 130, 95.5), 120, 90))
+        assertThat(GroundedSam.promptBox(new Box(-3.5, 10, 130, 95.5), 120, 90))
                 .isEqualTo(new Box(0, 10, 120, 90));
-        assertThat(GroundedSam.promptBox(new PixelBox(50, 60, 40, 30), 120, 90)).isEqualTo(new Box(40, 30, 50, 60));
-        assertThat(GroundedSam.promptBox(new PixelBox(200, 5, 300, 6), 120, 90)).isEqualTo(new Box(120, 5, 120, 6));
+        assertThat(GroundedSam.promptBox(new Box(50, 60, 40, 30), 120, 90)).isEqualTo(new Box(40, 30, 50, 60));
+        assertThat(GroundedSam.promptBox(new Box(200, 5, 300, 6), 120, 90)).isEqualTo(new Box(120, 5, 120, 6));
     }
 
     @Test
@@ -143,11 +144,11 @@ class GroundedSamTest {
 
     @Test
     void badImagesAndClosedModelsAreReported(@TempDir Path tmp) {
-        assertThatThrownBy(() -> GroundedSam.run(detector, segmenter, tmp.resolve("missing.jpg"), "cat"))
+        assertThatThrownBy(() -> GroundedSam.run(detector, segmenter, ImageInput.of(tmp.resolve("missing.jpg")), "cat"))
                 .isInstanceOf(ImageException.class).hasMessageContaining("missing.jpg");
         Segmenter closed = Segmenter.load(Golden.samSuite().resolve("sam.safetensors"));
         closed.close();
-        assertThatThrownBy(() -> GroundedSam.run(detector, closed, image, caseJson.get("caption_raw").asText()))
+        assertThatThrownBy(() -> GroundedSam.run(detector, closed, ImageInput.of(image), caseJson.get("caption_raw").asText()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 }

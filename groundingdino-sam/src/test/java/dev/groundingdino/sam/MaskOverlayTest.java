@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -140,7 +141,7 @@ class MaskOverlayTest {
     void segmentationItemsUseTheBestMaskAndPromptBox() {
         MaskBitmap low = rect(20, 10, 0, 0, 5, 5);
         MaskBitmap high = rect(20, 10, 5, 5, 10, 10);
-        Segmentation s = new Segmentation(new Box(1, 2, 3, 4), List.of(new Mask(low, 0.2f, new Box(0, 0, 5, 5), 25),
+        Segmentation s = new Segmentation(MaskPrompt.of(new Box(1, 2, 3, 4)), List.of(new Mask(low, 0.2f, new Box(0, 0, 5, 5), 25),
                 new Mask(high, 0.9f, new Box(5, 5, 10, 10), 25)));
         List<MaskOverlay.Item> items = MaskOverlay.items(List.of(s, s));
         assertThat(items).hasSize(2);

@@ -1,7 +1,9 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,15 +85,15 @@ class MemorySoakTest {
      */
     private static long round(Segmenter segmenter, byte[] image, List<Box> boxes, int i) {
         long area = 0;
-        try (ImageEmbedding e = segmenter.embed(image)) {
+        try (ImageEmbedding e = segmenter.embed(ImageInput.of(image))) {
             if (i % 2 == 0) {
-                for (Segmentation s : segmenter.segment(e, boxes, true)) {
+                for (Segmentation s : segmenter.segment(e, MaskPrompt.ofBoxes(boxes), true)) {
                     for (Mask m : s.masks()) {
                         area += m.area();
                     }
                 }
             } else {
-                area += segmenter.segment(e, boxes.get(i % boxes.size())).best().area();
+                area += segmenter.segment(e, MaskPrompt.of(boxes.get(i % boxes.size())), false).best().area();
             }
         }
         return area;

@@ -1,8 +1,10 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.groundingdino.ImageInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.groundingdino.Precision;
 import dev.groundingdino.testing.Golden;
@@ -25,8 +27,8 @@ class SegmenterPrecisionTest {
         Path image = Golden.dir().resolve(caseJson.get("image").asText());
         try (Segmenter fp32 = Segmenter.load(checkpoint());
                 Segmenter bf16 = Segmenter.builder(checkpoint()).precision(Precision.BF16).build();
-                ImageEmbedding e32 = fp32.embed(image);
-                ImageEmbedding e16 = bf16.embed(image)) {
+                ImageEmbedding e32 = fp32.embed(ImageInput.of(image));
+                ImageEmbedding e16 = bf16.embed(ImageInput.of(image))) {
             assertThat(bf16.precision()).isEqualTo(Precision.BF16);
             assertThat(fp32.precision()).isEqualTo(Precision.FP32);
             assertThat(bf16.toString()).contains("BF16");
@@ -38,8 +40,8 @@ class SegmenterPrecisionTest {
                 JsonNode b = p.get("box_xyxy");
                 Box box = new Box(b.get(0).asDouble(), b.get(1).asDouble(), b.get(2).asDouble(), b.get(3).asDouble());
                 boolean multimask = p.get("multimask_output").asBoolean();
-                Segmentation s32 = fp32.segment(e32, box, multimask);
-                Segmentation s16 = bf16.segment(e16, box, multimask);
+                Segmentation s32 = fp32.segment(e32, MaskPrompt.of(box), multimask);
+                Segmentation s16 = bf16.segment(e16, MaskPrompt.of(box), multimask);
                 assertThat(s16.masks()).hasSameSizeAs(s32.masks());
                 for (int j = 0; j < s32.masks().size(); j++) {
                     Mask a = s32.masks().get(j);

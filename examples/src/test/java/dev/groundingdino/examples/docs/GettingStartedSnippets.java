@@ -1,5 +1,6 @@
 package dev.groundingdino.examples.docs;
 
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.Device;
@@ -12,7 +13,7 @@ final class GettingStartedSnippets {
     static void demoModel() {
         // tag::demo-model[]
         try (Detector detector = Detector.demo()) {      // random weights, nothing to download: the boxes are noise
-            DetectionResult result = detector.detect(Path.of("examples/images/cat_dog.jpeg"), "cat . dog");
+            DetectionResult result = detector.detect(ImageInput.of(Path.of("examples/images/cat_dog.jpeg")), "cat . dog");
             System.out.println(result.size() + " (meaningless) detections; demo model: " + detector.isDemo());
         }
         // end::demo-model[]

@@ -1,5 +1,7 @@
 package dev.groundingdino.examples.docs;
 
+import dev.groundingdino.sam.MaskPrompt;
+import dev.groundingdino.Prompt;
 import dev.groundingdino.Annotator;
 import dev.groundingdino.BatchProgress;
 import dev.groundingdino.ClassMatching;
@@ -11,10 +13,10 @@ import dev.groundingdino.Device;
 import dev.groundingdino.ImageException;
 import dev.groundingdino.ImageInput;
 import dev.groundingdino.NmsMode;
-import dev.groundingdino.PixelBox;
+import dev.groundingdino.Box;
 import dev.groundingdino.Precision;
 import dev.groundingdino.PromptException;
-import dev.groundingdino.sam.Box;
+import dev.groundingdino.Box;
 import dev.groundingdino.sam.GroundedMask;
 import dev.groundingdino.sam.GroundedSam;
 import dev.groundingdino.sam.GroundedSamResult;
@@ -53,11 +55,11 @@ final class GuideSnippets {
 
     static void inputs(Detector detector, byte[] jpegBytes, BufferedImage frame) {
         // tag::inputs[]
-        DetectionResult fromFile = detector.detect(Path.of("street.jpg"), "person . bicycle");
-        DetectionResult fromBytes = detector.detect(jpegBytes, "person . bicycle");      // e.g. an HTTP upload
-        DetectionResult fromImage = detector.detect(frame, "person . bicycle");          // e.g. a video frame
+        DetectionResult fromFile = detector.detect(ImageInput.of(Path.of("street.jpg")), "person . bicycle");
+        DetectionResult fromBytes = detector.detect(ImageInput.of(jpegBytes), "person . bicycle");      // e.g. an HTTP upload
+        DetectionResult fromImage = detector.detect(ImageInput.of(frame), "person . bicycle");          // e.g. a video frame
         for (Detection d : fromFile.detections()) {
-            PixelBox b = d.box();                        // pixels of the input image, origin top-left
+            Box b = d.box();                        // pixels of the input image, origin top-left
             System.out.printf("%s %.2f (%.0f, %.0f)-(%.0f, %.0f)%n", d.label(), d.score(), b.x0(), b.y0(), b.x1(),
                     b.y1());
         }
@@ -69,14 +71,14 @@ final class GuideSnippets {
         // tag::thresholds[]
         try (Detector recall = detector.withThresholds(0.25, 0.2);       // finds more, with more false positives
              Detector precise = detector.withThresholds(0.5, 0.4)) {    // keeps only confident boxes
-            System.out.println(recall.detect(image, "dog").size() + " vs " + precise.detect(image, "dog").size());
+            System.out.println(recall.detect(ImageInput.of(image), "dog").size() + " vs " + precise.detect(ImageInput.of(image), "dog").size());
         }
         // end::thresholds[]
     }
 
     static void prompts(Detector detector, Path image) {
         // tag::prompts[]
-        DetectionResult result = detector.detect(image, "red car . person with a hat . traffic light");
+        DetectionResult result = detector.detect(ImageInput.of(image), "red car . person with a hat . traffic light");
         System.out.println(result.caption());     // "red car . person with a hat . traffic light ."
         System.out.println(result.labels());      // e.g. [red car, person with a hat, traffic light]
         // end::prompts[]
@@ -85,14 +87,14 @@ final class GuideSnippets {
     static void classes(Detector detector, Path image) {
         // tag::classes[]
         List<String> classes = List.of("cat", "dog", "sofa");
-        DetectionResult result = detector.detect(image, classes);         // caption "cat. dog. sofa."
+        DetectionResult result = detector.detect(ImageInput.of(image), Prompt.classes(classes));         // caption "cat. dog. sofa."
         for (Detection d : result.detections()) {
             String name = d.hasClass() ? classes.get(d.classId()) : "(no class)";
             System.out.println(name + " " + d.score());
         }
         try (Detector perClass = detector.withClassMatching(ClassMatching.TOKEN_SPANS);   // one score per class
              Detector deduplicated = perClass.withNms(NmsMode.PER_LABEL, 0.5)) {          // then NMS per class
-            System.out.println(deduplicated.detect(image, classes).size());
+            System.out.println(deduplicated.detect(ImageInput.of(image), Prompt.classes(classes)).size());
         }
         // end::classes[]
     }
@@ -103,7 +105,7 @@ final class GuideSnippets {
         List<DetectionResult> results = new ArrayList<>();
         for (int start = 0; start < files.size(); start += 4) {           // 4 images per forward pass
             List<Path> chunk = files.subList(start, Math.min(files.size(), start + 4));
-            results.addAll(detector.detect(ImageInput.files(chunk), "person . car", progress));
+            results.addAll(detector.detect(ImageInput.files(chunk), Prompt.text("person . car"), progress));
         }
         // end::batches[]
         System.out.println(results.size());
@@ -111,7 +113,7 @@ final class GuideSnippets {
 
     static void export(Detector detector, Path image) {
         // tag::export[]
-        DetectionResult result = detector.detect(image, "cat . dog");
+        DetectionResult result = detector.detect(ImageInput.of(image), "cat . dog");
         Annotator.write(image, result, Path.of("annotated.jpg"));           // boxes + "label score" tags
         BufferedImage annotated = Annotator.annotate(image, result);         // or in memory
         DetectionExport.writeJson(Path.of("cat_dog.json"), image.getFileName().toString(), result);
@@ -127,7 +129,7 @@ final class GuideSnippets {
         // tag::grounded-sam[]
         try (Detector detector = Detector.load(Path.of("groundingdino_swint_ogc.pth"));
              Segmenter segmenter = Segmenter.load(Path.of("sam_vit_h_4b8939.pth"))) {
-            GroundedSamResult result = GroundedSam.run(detector, segmenter, image, "dog . ball");
+            GroundedSamResult result = GroundedSam.run(detector, segmenter, ImageInput.of(image), "dog . ball");
             for (GroundedMask m : result.masks()) {
                 System.out.println(m.label() + " " + m.mask().area() + " px, predicted IoU "
                         + m.mask().predictedIou());
@@ -139,10 +141,10 @@ final class GuideSnippets {
 
     static void segmenter(Segmenter segmenter, Path image) {
         // tag::segmenter[]
-        try (ImageEmbedding embedding = segmenter.embed(image)) {          // the slow part, once per image
-            Segmentation truck = segmenter.segment(embedding, new Box(75, 275, 1725, 850));
+        try (ImageEmbedding embedding = segmenter.embed(ImageInput.of(image))) {          // the slow part, once per image
+            Segmentation truck = segmenter.segment(embedding, MaskPrompt.of(new Box(75, 275, 1725, 850)));
             List<Segmentation> parts = segmenter.segment(embedding,
-                    List.of(new Box(425, 600, 700, 875), new Box(1240, 675, 1400, 750)));   // one batched call
+                    MaskPrompt.ofBoxes(List.of(new Box(425, 600, 700, 875), new Box(1240, 675, 1400, 750))), false);   // one batched call
             MaskBitmap mask = truck.best().bitmap();                         // original image size
             mask.writePng(Path.of("truck_mask.png"));
             System.out.println(parts.size());
@@ -165,7 +167,7 @@ final class GuideSnippets {
             ExecutorService pool = Executors.newFixedThreadPool(2);          // one model, two calls at a time
             List<Future<DetectionResult>> futures = new ArrayList<>();
             for (Path image : images) {
-                futures.add(pool.submit(() -> detector.detect(image, "person . car")));
+                futures.add(pool.submit(() -> detector.detect(ImageInput.of(image), "person . car")));
             }
             for (Future<DetectionResult> f : futures) {
                 System.out.println(f.get().size());
@@ -178,7 +180,7 @@ final class GuideSnippets {
     static void errors(Detector detector, byte[] upload, String prompt) {
         // tag::errors[]
         try {
-            DetectionResult result = detector.detect(upload, prompt);
+            DetectionResult result = detector.detect(ImageInput.of(upload), prompt);
             System.out.println(result.size());
         } catch (ImageException e) {          // not an image, truncated, too large
             System.err.println("bad image: " + e.getMessage());

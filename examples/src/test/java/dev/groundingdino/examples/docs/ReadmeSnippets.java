@@ -1,5 +1,6 @@
 package dev.groundingdino.examples.docs;
 
+import dev.groundingdino.Prompt;
 import dev.groundingdino.Annotator;
 import dev.groundingdino.BatchProgress;
 import dev.groundingdino.Detection;
@@ -20,7 +21,7 @@ final class ReadmeSnippets {
     static void basicUsage() {
         // tag::basic-usage[]
         try (Detector detector = Detector.load(Path.of("groundingdino_swint_ogc.pth"))) {  // box 0.35, text 0.25
-            DetectionResult result = detector.detect(Path.of("cat_dog.jpeg"), "cat . dog");
+            DetectionResult result = detector.detect(ImageInput.of(Path.of("cat_dog.jpeg")), "cat . dog");
             for (Detection d : result.detections()) {
                 System.out.printf("%s %.2f %s%n", d.label(), d.score(), d.box());   // box: pixels, x0 y0 x1 y1
             }
@@ -34,8 +35,8 @@ final class ReadmeSnippets {
         Detector detector = Detector.builder(Path.of("groundingdino_swint_ogc.pth"))
                 .boxThreshold(0.3).textThreshold(0.25).build();             // immutable, thread-safe, AutoCloseable
         Detector strict = detector.withThresholds(0.5, 0.4);                 // shares the weights
-        DetectionResult byClass = detector.detect(image, List.of("cat", "dog"));          // class ids like predict_with_classes
-        List<DetectionResult> batch = detector.detect(ImageInput.files(paths), "person . car", progress);  // one forward
+        DetectionResult byClass = detector.detect(ImageInput.of(image), Prompt.classes(List.of("cat", "dog")));          // class ids like predict_with_classes
+        List<DetectionResult> batch = detector.detect(ImageInput.files(paths), Prompt.text("person . car"), progress);  // one forward
         DetectionExport.writeJson(Path.of("detections.json"), "cat_dog.jpeg", byClass);   // detect_and_export's JSON
         // end::options[]
         strict.close();
@@ -46,7 +47,8 @@ final class ReadmeSnippets {
     static void groundedSam(Path dinoWeights, Path samWeights) {
         // tag::grounded-sam[]
         try (Detector detector = Detector.load(dinoWeights); Segmenter segmenter = Segmenter.load(samWeights)) {
-            GroundedSamResult result = GroundedSam.run(detector, segmenter, Path.of("truck.jpg"), "truck . tire");
+            GroundedSamResult result = GroundedSam.run(detector, segmenter, ImageInput.of(Path.of("truck.jpg")),
+                    "truck . tire");
         }
         // end::grounded-sam[]
     }

@@ -1,5 +1,6 @@
 package dev.groundingdino.examples.docs;
 
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.NmsMode;
@@ -13,7 +14,7 @@ final class TroubleshootingSnippets {
     static void nothingDetected(Detector detector, Path image) {
         // tag::nothing-detected[]
         try (Detector lenient = detector.withThresholds(0.25, 0.2)) {
-            DetectionResult result = lenient.detect(image, "white coffee mug . laptop");
+            DetectionResult result = lenient.detect(ImageInput.of(image), "white coffee mug . laptop");
             System.out.println(result.byScore());          // best first: how close were the misses?
         }
         // end::nothing-detected[]
@@ -23,7 +24,7 @@ final class TroubleshootingSnippets {
         // tag::false-positives[]
         try (Detector strict = detector.withThresholds(0.45, 0.3);
              Detector deduplicated = strict.withNms(NmsMode.PER_LABEL, 0.5)) {    // overlapping boxes of one label
-            System.out.println(deduplicated.detect(image, "person").size());
+            System.out.println(deduplicated.detect(ImageInput.of(image), "person").size());
         }
         // end::false-positives[]
     }

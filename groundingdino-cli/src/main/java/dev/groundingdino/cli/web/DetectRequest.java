@@ -1,5 +1,6 @@
 package dev.groundingdino.cli.web;
 
+import dev.groundingdino.Detector;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -8,7 +9,9 @@ import java.util.Map;
 
 /**
  * The settings of one detection, from the query string of {@code POST /api/detect}
- * ({@code ?prompt=cat%20.%20dog&box=0.35&text=0.25&sam=false}); the image is the request body.
+ * ({@code ?prompt=cat%20.%20dog&box=0.35&text=0.25&sam=false}) and, for a {@code multipart/form-data} upload, its
+ * text fields of the same names. {@code box} and {@code text} default to the thresholds {@code /api/info} publishes
+ * (0.35 and 0.25), {@code sam} to false.
  *
  * @param prompt the objects to detect, phrases separated by {@code " . "}
  * @param boxThreshold keep boxes scoring above this
@@ -26,6 +29,11 @@ record DetectRequest(String prompt, double boxThreshold, double textThreshold, b
      * @throws WebProblem 400 naming the parameter that is missing or wrong
      */
     static DetectRequest parse(String rawQuery, int maxPromptChars) {
+        return parse(rawQuery, Map.of(), maxPromptChars);
+    }
+
+    /** As {@link #parse(String, int)}, with form fields that override the query's parameters. */
+    static DetectRequest parse(String rawQuery, Map<String, String> formFields, int maxPromptChars) {
         Map<String, String> params = new HashMap<>();
         if (rawQuery != null && !rawQuery.isEmpty()) {
             for (String pair : rawQuery.split("&")) {
@@ -35,6 +43,7 @@ record DetectRequest(String prompt, double boxThreshold, double textThreshold, b
                 params.put(key, value);
             }
         }
+        params.putAll(formFields);
         String prompt = params.getOrDefault("prompt", "").strip();
         if (prompt.isEmpty()) {
             throw new WebProblem(400, "The prompt is empty: type the objects to detect, separated by \" . \", e.g. "
@@ -44,8 +53,8 @@ record DetectRequest(String prompt, double boxThreshold, double textThreshold, b
             throw new WebProblem(400, "The prompt has " + prompt.length() + " characters; this server accepts at "
                     + "most " + maxPromptChars + ". Name fewer or shorter objects.");
         }
-        double box = threshold(params, "box", "box threshold");
-        double text = threshold(params, "text", "text threshold");
+        double box = threshold(params, "box", "box threshold", Detector.DEFAULT_BOX_THRESHOLD);
+        double text = threshold(params, "text", "text threshold", Detector.DEFAULT_TEXT_THRESHOLD);
         String sam = params.getOrDefault("sam", "false").toLowerCase(Locale.ROOT);
         if (!sam.equals("true") && !sam.equals("false")) {
             throw new WebProblem(400, "sam must be true or false, got \"" + sam + "\"");
@@ -53,10 +62,10 @@ record DetectRequest(String prompt, double boxThreshold, double textThreshold, b
         return new DetectRequest(prompt, box, text, sam.equals("true"));
     }
 
-    private static double threshold(Map<String, String> params, String key, String what) {
+    private static double threshold(Map<String, String> params, String key, String what, double fallback) {
         String raw = params.get(key);
         if (raw == null || raw.isBlank()) {
-            throw new WebProblem(400, "The " + what + " is missing (query parameter \"" + key + "\").");
+            return fallback;
         }
         double value;
         try {

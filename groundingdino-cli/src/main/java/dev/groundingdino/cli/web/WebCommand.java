@@ -2,6 +2,7 @@ package dev.groundingdino.cli.web;
 
 import dev.groundingdino.Detector;
 import dev.groundingdino.cli.ModelOptions;
+import dev.groundingdino.cli.UsageException;
 import dev.groundingdino.sam.Segmenter;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -19,10 +20,12 @@ import picocli.CommandLine.Spec;
  * {@code gdino web}: starts the web demo ({@link WebDemoServer}) and serves it until Ctrl-C. Without weights it runs
  * the cached official Swin-T checkpoint if present, else the random-weight demo model (and the page says so).
  */
-@Command(name = "web", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Start the web demo: a page to upload an image, name the objects to detect, set the "
-                + "thresholds and see the annotated result.",
-                "Serves http://127.0.0.1:7860/ by default (this machine only); Ctrl-C stops it."})
+@Command(name = "web", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Starts the web demo in the browser.",
+                "",
+                "A page to upload an image, name the objects to detect, set the thresholds and see the annotated "
+                        + "result (and SAM masks with --sam-weights). Serves http://127.0.0.1:7860/ by default (this "
+                        + "machine only); Ctrl-C stops it."})
 public final class WebCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
@@ -65,17 +68,21 @@ public final class WebCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (maxUploadMb < 1 || maxUploadMb > 1024) {
-            throw new IllegalArgumentException("--max-upload-mb must be in 1..1024, got " + maxUploadMb);
+            throw new UsageException("--max-upload-mb must be in 1..1024, got " + maxUploadMb);
         }
+        if (samWeights != null && !java.nio.file.Files.isRegularFile(samWeights)) {
+            throw new UsageException("--sam-weights " + samWeights + ": no such file");
+        }
+        model.check("gdino web", err);
         WebDemoOptions options = new WebDemoOptions(host, port, (long) maxUploadMb << 20, maxImageSide,
                 WebDemoOptions.DEFAULT_MAX_PROMPT_CHARS, workers, queue);
         if (!isLoopback(host)) {
             err.println("gdino web: listening on " + host + ": other machines can reach the demo and use this "
                     + "machine's CPU/GPU. Use --host 127.0.0.1 to keep it local.");
         }
-        try (Detector detector = model.detectorBuilder("gdino web", err).build();
+        try (Detector detector = model.detectorBuilder().build();
                 Segmenter segmenter = samWeights == null ? null : Segmenter.builder(samWeights)
-                        .precision(model.samPrecision()).build();
+                        .device(model.device()).precision(model.precision()).build();
                 WebDemoServer server = start(detector, segmenter, options)) {
             Thread hook = new Thread(server::close, "web-demo-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -108,7 +115,7 @@ public final class WebCommand implements Callable<Integer> {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("--host " + host + " is not a known address of this machine; use "
+            throw new UsageException("--host " + host + " is not a known address of this machine; use "
                     + "127.0.0.1 (default) or 0.0.0.0");
         }
     }

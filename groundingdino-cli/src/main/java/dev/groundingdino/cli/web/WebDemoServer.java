@@ -12,6 +12,11 @@ import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.GroundingDinoException;
 import dev.groundingdino.ImageException;
+import dev.groundingdino.ImageInput;
+import dev.groundingdino.OptionException;
+import dev.groundingdino.PromptException;
+import dev.groundingdino.sam.CocoRle;
+import dev.groundingdino.sam.Mask;
 import dev.groundingdino.sam.GroundedSam;
 import dev.groundingdino.sam.GroundedSamResult;
 import dev.groundingdino.sam.MaskOverlay;
@@ -251,12 +256,25 @@ public final class WebDemoServer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ detection
 
     private ObjectNode detect(HttpExchange exchange) throws IOException {
-        DetectRequest request = DetectRequest.parse(exchange.getRequestURI().getRawQuery(), options.maxPromptChars());
+        byte[] body = readBody(exchange);
+        String boundary = MultipartForm.boundary(exchange.getRequestHeaders().getFirst("Content-Type"));
+        Map<String, String> fields = Map.of();
+        if (boundary != null) { // a form upload (browser form, curl -F image=@cat.jpg -F prompt="cat")
+            MultipartForm form = MultipartForm.parse(body, boundary);
+            if (form.file() == null) {
+                throw new WebProblem(400, "The form has no file part: send the image as a file field (e.g. curl -F "
+                        + "image=@photo.jpg) or as the raw request body.");
+            }
+            body = form.file();
+            fields = form.fields();
+        }
+        DetectRequest request = DetectRequest.parse(exchange.getRequestURI().getRawQuery(), fields,
+                options.maxPromptChars());
         if (request.segment() && segmenter == null) {
             throw new WebProblem(400, "SAM is not configured on this server; start the demo with --sam-weights "
                     + "FILE to segment, or switch segmentation off.");
         }
-        UploadedImage image = UploadedImage.check(readBody(exchange), options.maxImageSide());
+        UploadedImage image = UploadedImage.check(body, options.maxImageSide());
         Future<ObjectNode> answer;
         try {
             answer = workers.submit(() -> run(image, request));
@@ -322,13 +340,15 @@ public final class WebDemoServer implements AutoCloseable {
         long t0 = System.nanoTime();
         DetectionResult result;
         BufferedImage annotated;
+        GroundedSamResult grounded = null;
+        ImageInput input = ImageInput.of(image.bytes());
         try (Detector tuned = detector.withThresholds(request.boxThreshold(), request.textThreshold())) {
             if (request.segment()) {
-                GroundedSamResult grounded = GroundedSam.run(tuned, segmenter, image.bytes(), request.prompt());
+                grounded = GroundedSam.run(tuned, segmenter, input, request.prompt());
                 result = grounded.detections();
                 annotated = MaskOverlay.draw(image.bytes(), grounded.overlayItems());
             } else {
-                result = tuned.detect(image.bytes(), request.prompt());
+                result = tuned.detect(input, request.prompt());
                 annotated = Annotator.annotate(image.bytes(), result);
             }
         }
@@ -346,12 +366,23 @@ public final class WebDemoServer implements AutoCloseable {
         node.put("demo", detector.isDemo());
         node.put("millis", millis);
         ArrayNode detections = node.putArray("detections");
-        for (Detection d : result.detections()) {
+        for (int i = 0; i < result.detections().size(); i++) {
+            Detection d = result.detections().get(i);
             ObjectNode o = detections.addObject();
             o.put("label", d.label());
             o.put("score", d.score());
             ArrayNode box = o.putArray("box");
             box.add(d.box().x0()).add(d.box().y0()).add(d.box().x1()).add(d.box().y1());
+            if (grounded != null) { // the SAM mask of the box, as COCO RLE (pycocotools' compressed counts)
+                Mask m = grounded.masks().get(i).mask();
+                CocoRle rle = m.toRle();
+                ObjectNode mask = o.putObject("mask");
+                ArrayNode size = mask.putArray("size");
+                size.add(rle.size()[0]).add(rle.size()[1]);
+                mask.put("counts", rle.toCompressedString());
+                mask.put("area", m.area());
+                mask.put("predictedIou", m.predictedIou());
+            }
         }
         node.put("image", "data:image/jpeg;base64," + Base64.getEncoder().encodeToString(jpeg(annotated)));
         return node;
@@ -377,8 +408,9 @@ public final class WebDemoServer implements AutoCloseable {
         if (cause instanceof ImageException e) {
             return new WebProblem(400, "The uploaded image could not be used: " + e.getMessage());
         }
-        if (cause instanceof IllegalArgumentException e) { // PromptException, ThresholdException
-            return new WebProblem(400, e.getMessage());
+        if (cause instanceof PromptException || cause instanceof OptionException
+                || cause instanceof IllegalArgumentException) {
+            return new WebProblem(400, cause.getMessage());
         }
         if (cause instanceof IllegalStateException) {
             return new WebProblem(503, "The model is closed (the server is shutting down); try again later.");

@@ -1,5 +1,6 @@
 package dev.groundingdino.cli.web;
 
+import dev.groundingdino.ImageInput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -100,7 +101,7 @@ class WebDemoBrowserTest {
 
                 DetectionResult expected;
                 try (Detector tuned = detector.withThresholds(BOX, TEXT)) {
-                    expected = tuned.detect(image, PROMPT);
+                    expected = tuned.detect(ImageInput.of(image), PROMPT);
                 }
                 assertThat(text(driver, "summary")).isEqualTo(DetectionSummary.of(expected))
                         .startsWith("Found " + expected.size() + " object");

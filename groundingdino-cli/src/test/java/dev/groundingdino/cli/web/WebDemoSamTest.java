@@ -1,5 +1,6 @@
 package dev.groundingdino.cli.web;
 
+import dev.groundingdino.ImageInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,7 +53,7 @@ class WebDemoSamTest {
 
             DetectionResult expected;
             try (Detector tuned = detector.withThresholds(0.85, 0.5)) {
-                expected = tuned.detect(image, "cat . dog");
+                expected = tuned.detect(ImageInput.of(image), "cat . dog");
             }
             assertThat(expected.size()).as("the crop must give the tiny model something to segment").isPositive();
             assertThat(masked.get("segmented").asBoolean()).isTrue();

@@ -1,5 +1,6 @@
 package dev.groundingdino.cli.web;
 
+import dev.groundingdino.ImageInput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -99,7 +100,7 @@ class WebDemoServerTest {
     void detectsLikeTheLibraryAndReturnsTheAnnotatedImageOfTheInputSize() throws Exception {
         DetectionResult expected;
         try (Detector tuned = detector.withThresholds(BOX, TEXT)) {
-            expected = tuned.detect(pano, PROMPT);
+            expected = tuned.detect(ImageInput.of(pano), PROMPT);
         }
         assertThat(expected.size()).isPositive();
 

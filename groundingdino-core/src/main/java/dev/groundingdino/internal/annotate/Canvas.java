@@ -94,7 +94,7 @@ public final class Canvas implements AutoCloseable {
         return Math.min(1.5, Math.max(0.4, Math.min(width, height) / 1600.0));
     }
 
-    /** Draws a box outline (corners in pixels, like {@code PixelBox}) with {@link #lineThickness()}. */
+    /** Draws a box outline (corners in pixels, like {@code Box}) with {@link #lineThickness()}. */
     public void drawBox(double x0, double y0, double x1, double y1, Rgb color) {
         drawBox(x0, y0, x1, y1, color, lineThickness());
     }
@@ -197,7 +197,7 @@ public final class Canvas implements AutoCloseable {
     /**
      * The image encoded as {@code "jpg"} (quality 95) or {@code "png"}.
      *
-     * @throws IllegalArgumentException for another format
+     * @throws dev.groundingdino.InvalidValueException for another format
      * @throws ImageException if OpenCV cannot encode it
      */
     public byte[] encode(String format) {
@@ -221,7 +221,7 @@ public final class Canvas implements AutoCloseable {
      * Writes the image; the format follows the file extension ({@code .jpg}, {@code .jpeg}, {@code .png}). Missing
      * parent folders are created; the file is written to a temporary sibling and moved into place.
      *
-     * @throws IllegalArgumentException if the extension is not one of those
+     * @throws dev.groundingdino.InvalidValueException if the extension is not one of those
      * @throws ImageException if the file cannot be written
      */
     public void write(Path file) {
@@ -244,7 +244,7 @@ public final class Canvas implements AutoCloseable {
         if (name.endsWith(".png")) {
             return "png";
         }
-        throw new IllegalArgumentException("cannot tell the image format of '" + file + "': name the output file "
+        throw new dev.groundingdino.InvalidValueException("cannot tell the image format of '" + file + "': name the output file "
                 + "*.jpg, *.jpeg or *.png");
     }
 
@@ -275,7 +275,7 @@ public final class Canvas implements AutoCloseable {
         return switch (f) {
             case "jpg", "jpeg", ".jpg", ".jpeg" -> ".jpg";
             case "png", ".png" -> ".png";
-            default -> throw new IllegalArgumentException("unsupported image format '" + format
+            default -> throw new dev.groundingdino.InvalidValueException("unsupported image format '" + format
                     + "'; use \"jpg\" or \"png\"");
         };
     }

@@ -2,7 +2,7 @@ package dev.groundingdino.internal.annotate;
 
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
-import dev.groundingdino.PixelBox;
+import dev.groundingdino.Box;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +57,7 @@ public final class DetectionPainter {
         List<Rgb> colors = colors(result);
         List<Detection> detections = result.detections();
         for (int i = 0; i < detections.size(); i++) {
-            PixelBox b = detections.get(i).box();
+            Box b = detections.get(i).box();
             canvas.drawBox(b.x0(), b.y0(), b.x1(), b.y1(), colors.get(i));
         }
         for (int i = 0; i < detections.size(); i++) {

@@ -39,7 +39,7 @@ final class Categories {
             if (classes == null) {
                 classes = c;
             } else if (!classes.equals(c)) {
-                throw new IllegalArgumentException("the results use different class lists (" + classes + " and " + c
+                throw new dev.groundingdino.InvalidValueException("the results use different class lists (" + classes + " and " + c
                         + " for " + e.getKey() + "); export them separately or give the categories explicitly");
             }
         }

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.ExportSummary;
-import dev.groundingdino.PixelBox;
+import dev.groundingdino.Box;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,7 +61,7 @@ public final class CocoExport {
             img.put("height", r.height());
             for (Detection d : r.detections()) {
                 int k = categories.indexOf(d, r);
-                PixelBox b = d.box().clampTo(r.width(), r.height());
+                Box b = d.box().clampTo(r.width(), r.height());
                 if (k < 0 || b.area() <= 0) {
                     skipped++;
                     continue;
@@ -93,12 +93,21 @@ public final class CocoExport {
      */
     public static ExportSummary write(Path file, Map<String, DetectionResult> results, List<String> categories) {
         Objects.requireNonNull(file, "file");
+        StringBuilder json = new StringBuilder();
+        ExportSummary summary = toJson(results, categories, json);
+        AtomicFiles.write(file, json.toString().getBytes(StandardCharsets.UTF_8));
+        return summary;
+    }
+
+    /** The COCO document as JSON text (ending with a newline) appended to {@code out}. */
+    public static ExportSummary toJson(Map<String, DetectionResult> results, List<String> categories,
+            StringBuilder out) {
         Objects.requireNonNull(results, "results");
         Categories cats = Categories.of(results, categories);
         int[] summary = new int[2];
         ObjectNode doc = document(results, cats, summary);
         try {
-            AtomicFiles.write(file, (JSON.writeValueAsString(doc) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.append(JSON.writeValueAsString(doc)).append('\n');
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("serialising the COCO document failed", e);
         }

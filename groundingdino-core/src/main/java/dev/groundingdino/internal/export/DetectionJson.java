@@ -44,6 +44,7 @@ public final class DetectionJson {
         for (Detection d : result.detections()) {
             ObjectNode o = list.addObject();
             o.put("label", d.label());
+            o.put("phrase", d.phrase()); // the reference's phrase, special tokens included
             o.put("confidence", d.score());
             if (classList) {
                 o.put("class_id", d.classId());

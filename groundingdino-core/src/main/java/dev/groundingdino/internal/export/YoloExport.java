@@ -3,7 +3,7 @@ package dev.groundingdino.internal.export;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.ExportSummary;
-import dev.groundingdino.PixelBox;
+import dev.groundingdino.Box;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,7 +26,7 @@ public final class YoloExport {
      *
      * @param results image file name to its detections; label files are named after the file name's stem
      * @param categories category names, or null/empty to derive them from the results
-     * @throws IllegalArgumentException if two images have the same stem (their label files would collide)
+     * @throws dev.groundingdino.InvalidValueException if two images have the same stem (their label files would collide)
      */
     public static ExportSummary write(Path dir, Map<String, DetectionResult> results, List<String> categories) {
         Objects.requireNonNull(dir, "dir");
@@ -37,7 +37,7 @@ public final class YoloExport {
             String stem = stem(image);
             String previous = stems.put(stem, image);
             if (previous != null) {
-                throw new IllegalArgumentException("images '" + previous + "' and '" + image + "' would both get the "
+                throw new dev.groundingdino.InvalidValueException("images '" + previous + "' and '" + image + "' would both get the "
                         + "label file " + stem + ".txt; rename one of them");
             }
         }
@@ -53,7 +53,7 @@ public final class YoloExport {
             StringBuilder lines = new StringBuilder();
             for (Detection d : r.detections()) {
                 int k = cats.indexOf(d, r);
-                PixelBox b = d.box().clampTo(r.width(), r.height());
+                Box b = d.box().clampTo(r.width(), r.height());
                 if (k < 0 || b.area() <= 0) {
                     skipped++;
                     continue;

@@ -9,7 +9,9 @@ import dev.groundingdino.internal.backbone.Joiner;
 import dev.groundingdino.internal.backbone.NestedTensor;
 import dev.groundingdino.internal.backbone.PositionEmbeddingSineHW;
 import dev.groundingdino.internal.bert.TextEncoder;
+import dev.groundingdino.internal.image.GroundingDinoTransform;
 import dev.groundingdino.internal.nn.MLP;
+import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;
 import dev.groundingdino.internal.runtime.TensorCache;
@@ -92,6 +94,8 @@ public final class GroundingDINO {
     private final MLP[] bboxEmbed;
     private final ContrastiveEmbed classEmbed = new ContrastiveEmbed();
     private final TensorCache textCache = new TensorCache(TEXT_CACHE_ENTRIES);
+    private final Tensor pixelMean; // (3, 1, 1) float32 on the model's device; null in declare mode
+    private final Tensor pixelStd;
     private final TensorCache geometryCache;
 
     /** One {@code input_proj.{l}}: {@code Sequential(Conv2d, GroupNorm(32, d))}. */
@@ -125,6 +129,10 @@ public final class GroundingDINO {
     public GroundingDINO(GroundingDinoConfig cfg, ParamTree p) {
         this.cfg = cfg;
         this.geometryCache = p.sizeCache();
+        this.pixelMean = p.placement() == null ? null : p.constant(() -> p.placement().to(
+                HostTensors.fromFloats(GroundingDinoTransform.mean(), 3, 1, 1), ScalarType.Float)); // (3, 1, 1)
+        this.pixelStd = p.placement() == null ? null : p.constant(() -> p.placement().to(
+                HostTensors.fromFloats(GroundingDinoTransform.std(), 3, 1, 1), ScalarType.Float)); // (3, 1, 1)
         int d = cfg.transformer().dModel();
         this.transformer = new Transformer(cfg.transformer(), p.child("transformer"));
         this.textEncoder = new TextEncoder(cfg.bert(), d, p);
@@ -179,6 +187,19 @@ public final class GroundingDINO {
     /** Entries in the text cache (distinct caption rows) and in the per-size cache, for tests and monitoring. */
     public int[] cacheSizes() {
         return new int[] {textCache.size(), geometryCache.size()};
+    }
+
+    /**
+     * {@code ToTensor} + {@code Normalize} of a resized image on the model's device, in torch's float32 op order
+     * ({@code x / 255}, {@code - mean}, {@code / std}): bit-identical to {@link GroundingDinoTransform#normalize}.
+     *
+     * @param hwc (H, W, 3) uint8 RGB (on any device; moved to the model's)
+     * @return (3, H, W) float32 on the model's device
+     */
+    public Tensor normalizeImage(Tensor hwc) {
+        Tensor x = hwc.to(pixelMean.device(), ScalarType.Byte).permute(2, 0, 1) // (3, H, W)
+                .to(ScalarType.Float).div(new Scalar(255.0)); // (3, H, W)
+        return x.sub(pixelMean).div(pixelStd).contiguous(); // (3, H, W)
     }
 
     /**

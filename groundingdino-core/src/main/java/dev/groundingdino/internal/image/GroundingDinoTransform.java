@@ -19,6 +19,16 @@ public final class GroundingDinoTransform {
 
     private GroundingDinoTransform() {}
 
+    /** The normalisation mean per channel (float32, RGB). */
+    public static float[] mean() {
+        return MEAN.clone();
+    }
+
+    /** The normalisation standard deviation per channel (float32, RGB). */
+    public static float[] std() {
+        return STD.clone();
+    }
+
     /**
      * The resized (height, width) for an image of {@code height x width} with the defaults 800 / 1333.
      *

@@ -7,6 +7,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTAT
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 
 import dev.groundingdino.ImageException;
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.internal.runtime.Natives;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
@@ -52,6 +53,17 @@ public final class ImageDecoder {
     private static final String FORMATS = "JPEG, PNG, BMP, TIFF, WebP, PPM/PGM, ...";
 
     private ImageDecoder() {}
+
+    /** Decodes any {@link ImageInput}: a file ({@link #read}), encoded bytes ({@link #decode}) or a BufferedImage. */
+    public static RgbImage decode(ImageInput input) {
+        if (input.path() != null) {
+            return read(input.path());
+        }
+        if (input.encodedBytes() != null) {
+            return decode(input.encodedBytes());
+        }
+        return fromBufferedImage(input.bufferedImage());
+    }
 
     /**
      * Reads and decodes an image file.

@@ -63,7 +63,8 @@ public final class Predict {
                 positions = above(prob, textThreshold, 1, CaptionEncoding.PHRASE_RIGHT_LIMIT);
             }
             float[] box = outputs.box(q);
-            out.add(new Prediction(q, max, box[0], box[1], box[2], box[3], phrase, positions, -1));
+            out.add(new Prediction(q, max, box[0], box[1], box[2], box[3], caption.displayLabel(phrase, prob),
+                    phrase, positions, -1));
         }
         return out;
     }
@@ -78,12 +79,12 @@ public final class Predict {
         for (Prediction p : predictions) {
             int id = -1;
             for (int k = 0; k < classes.size(); k++) {
-                if (p.label().contains(classes.get(k))) {
+                if (p.phrase().contains(classes.get(k))) {
                     id = k;
                     break;
                 }
             }
-            out.add(p.withClassId(id));
+            out.add(id < 0 ? p.withClass(id, p.label()) : p.withClass(id, classes.get(id)));
         }
         return out;
     }
@@ -131,7 +132,8 @@ public final class Predict {
                 positions[i] = span.start() + i;
             }
             float[] box = outputs.box(q);
-            out.add(new Prediction(q, bestScore, box[0], box[1], box[2], box[3], classes.get(best), positions, best));
+            out.add(new Prediction(q, bestScore, box[0], box[1], box[2], box[3], classes.get(best), classes.get(best),
+                    positions, best));
         }
         return out;
     }

@@ -12,16 +12,19 @@ import java.util.Objects;
  * @param cy box centre y, normalised to the image height
  * @param w box width, normalised
  * @param h box height, normalised
- * @param label the phrase ({@code get_phrases_from_posmap(...).replace(".", "")}), or the class name in the
- *     class-span mode
+ * @param label the label shown to people: the class name, or the phrase without special tokens, never blank
+ *     ({@link dev.groundingdino.internal.text.CaptionEncoding#displayLabel})
+ * @param phrase the reference's phrase ({@code get_phrases_from_posmap(...).replace(".", "")}), or the class name in
+ *     the class-span mode
  * @param tokenPositions the caption token positions that produced the label, ascending
  * @param classId index into the class list of a class-list call, {@code -1} when there is none or no class matched
  */
 public record Prediction(int queryIndex, float score, float cx, float cy, float w, float h, String label,
-        int[] tokenPositions, int classId) {
+        String phrase, int[] tokenPositions, int classId) {
 
     public Prediction {
         Objects.requireNonNull(label, "label");
+        Objects.requireNonNull(phrase, "phrase");
         tokenPositions = tokenPositions.clone();
     }
 
@@ -31,13 +34,8 @@ public record Prediction(int queryIndex, float score, float cx, float cy, float 
         return tokenPositions.clone();
     }
 
-    /** This prediction with another class id. */
-    public Prediction withClassId(int id) {
-        return new Prediction(queryIndex, score, cx, cy, w, h, label, tokenPositions, id);
-    }
-
-    /** This prediction with another label, token positions and class id. */
-    public Prediction relabel(String newLabel, int[] positions, int id) {
-        return new Prediction(queryIndex, score, cx, cy, w, h, newLabel, positions, id);
+    /** This prediction with another class id and label. */
+    public Prediction withClass(int id, String newLabel) {
+        return new Prediction(queryIndex, score, cx, cy, w, h, newLabel, phrase, tokenPositions, id);
     }
 }

@@ -212,6 +212,37 @@ public final class CaptionEncoding {
     }
 
     /**
+     * The label shown to people for a query whose reference phrase is {@code phrase}: the phrase without the special
+     * tokens {@code [CLS]}, {@code [SEP]}, {@code [PAD]} (which a weak model's phrases contain), whitespace collapsed;
+     * where nothing is left, the text of the prompt phrase holding the query's most probable token; where that is a
+     * separator too, {@code "object"}. Never blank.
+     *
+     * @param phrase the reference's phrase
+     * @param probabilities the query's token probabilities (for the fallback)
+     */
+    public String displayLabel(String phrase, float[] probabilities) {
+        String clean = phrase.replace("[CLS]", " ").replace("[SEP]", " ").replace("[PAD]", " ").trim()
+                .replaceAll("\\s+", " ");
+        if (!clean.isEmpty()) {
+            return clean;
+        }
+        int best = -1;
+        float bestProb = Float.NEGATIVE_INFINITY;
+        for (int i = 1; i < Math.min(probabilities.length, length()); i++) {
+            if (probabilities[i] > bestProb) {
+                bestProb = probabilities[i];
+                best = i;
+            }
+        }
+        for (Phrase p : phrases()) {
+            if (best >= p.start() && best < p.end() && !p.text().isBlank()) {
+                return p.text().trim();
+            }
+        }
+        return "object";
+    }
+
+    /**
      * The separator columns {@code (left, right)} of the {@code remove_combined} phrase of one query: around the
      * arg-max of {@code probabilities} (torch's: first NaN, else first maximum), see
      * {@link #phraseRemoveCombined(boolean[], int)}. The phrase and the token positions are the columns strictly

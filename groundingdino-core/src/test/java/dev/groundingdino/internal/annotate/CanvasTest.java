@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.NormalizedBox;
-import dev.groundingdino.PixelBox;
+import dev.groundingdino.Box;
 import dev.groundingdino.internal.image.ImageDecoder;
 import dev.groundingdino.internal.image.RgbImage;
 import java.awt.image.BufferedImage;
@@ -29,7 +29,7 @@ class CanvasTest {
     }
 
     static Detection detection(String label, double score, double x0, double y0, double x1, double y1, int classId) {
-        return new Detection(label, score, new PixelBox(x0, y0, x1, y1), new NormalizedBox(0.5, 0.5, 0.1, 0.1),
+        return new Detection(label, label, score, new Box(x0, y0, x1, y1), new NormalizedBox(0.5, 0.5, 0.1, 0.1),
                 List.of(1), 0, classId);
     }
 
@@ -105,7 +105,7 @@ class CanvasTest {
             byte[] encoded = c.encode("jpg");
             assertThat(encoded[0] & 0xFF).isEqualTo(0xFF);
             assertThat(encoded[1] & 0xFF).isEqualTo(0xD8);
-            assertThatThrownBy(() -> c.write(tmp.resolve("out.gif"))).isInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> c.write(tmp.resolve("out.gif"))).isInstanceOf(dev.groundingdino.InvalidValueException.class)
                     .hasMessageContaining("*.jpg");
             assertThat(Files.list(tmp).filter(p -> p.getFileName().toString().endsWith(".tmp")).count()).isZero();
         }
@@ -138,7 +138,7 @@ class CanvasTest {
         List<Rgb> colors = new DetectionPainter().colors(free);
         assertThat(colors).containsExactly(Palette.DEFAULT.color(0), Palette.DEFAULT.color(1), Palette.DEFAULT.color(0));
         DetectionResult classes = new DetectionResult(100, 100, "cat. dog.", List.of("cat", "dog"), List.of(
-                detection("dog", 0.9, 1, 1, 10, 10, 1), detection("", 0.8, 20, 20, 30, 30, -1)));
+                detection("dog", 0.9, 1, 1, 10, 10, 1), detection("object", 0.8, 20, 20, 30, 30, -1)));
         assertThat(new DetectionPainter().colors(classes)).containsExactly(Palette.DEFAULT.color(1),
                 Palette.DEFAULT.color(2));
         try (Canvas c = Canvas.of(grey(100, 100))) {

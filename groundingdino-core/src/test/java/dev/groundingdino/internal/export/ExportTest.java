@@ -10,6 +10,7 @@ import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionExport;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.ExportSummary;
+import dev.groundingdino.InvalidValueException;
 import dev.groundingdino.NormalizedBox;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,22 +27,28 @@ class ExportTest {
     /** A detection whose pixel box is its normalised box on a {@code w x h} image. */
     static Detection det(String label, double score, double cx, double cy, double bw, double bh, int w, int h,
             int classId, int query) {
+        return det(label, label, score, cx, cy, bw, bh, w, h, classId, query);
+    }
+
+    /** A detection whose reference phrase differs from its label (special tokens, an empty phrase). */
+    static Detection det(String label, String phrase, double score, double cx, double cy, double bw, double bh,
+            int w, int h, int classId, int query) {
         NormalizedBox nb = new NormalizedBox(cx, cy, bw, bh);
-        return new Detection(label, score, nb.toPixels(w, h), nb, List.of(1), query, classId);
+        return new Detection(label, phrase, score, nb.toPixels(w, h), nb, List.of(1), query, classId);
     }
 
     static DetectionResult free() {
         return new DetectionResult(200, 100, "cat . dog.", List.of(), List.of(
                 det("cat", 0.9, 0.25, 0.5, 0.2, 0.4, 200, 100, -1, 3),
                 det("dog", 0.8, 0.75, 0.5, 0.2, 0.4, 200, 100, -1, 7),
-                det("", 0.7, 0.5, 0.5, 0.1, 0.1, 200, 100, -1, 9)));
+                det("object", "", 0.7, 0.5, 0.5, 0.1, 0.1, 200, 100, -1, 9)));
     }
 
     static DetectionResult classes(int w, int h) {
         return new DetectionResult(w, h, "cat. dog.", List.of("cat", "dog"), List.of(
                 det("cat dog", 0.9, 0.5, 0.5, 0.5, 0.5, w, h, 0, 1),
                 det("dog", 0.6, 0.95, 0.5, 0.2, 0.2, w, h, 1, 2), // reaches past the right edge: clipped
-                det("[SEP]", 0.5, 0.1, 0.1, 0.1, 0.1, w, h, -1, 5)));
+                det("object", "[SEP]", 0.5, 0.1, 0.1, 0.1, 0.1, w, h, -1, 5)));
     }
 
     @Test
@@ -111,11 +118,11 @@ class ExportTest {
     }
 
     @Test
-    void cocoOfFreePromptsUsesTheDistinctNonEmptyLabels(@TempDir Path tmp) {
+    void cocoOfFreePromptsUsesTheDistinctLabelsNeverSpecialTokens(@TempDir Path tmp) {
         ExportSummary s = DetectionExport.writeCoco(tmp.resolve("c.json"), Map.of("a.jpg", free()));
-        assertThat(s.categories()).containsExactly("cat", "dog");
-        assertThat(s.annotations()).isEqualTo(2);
-        assertThat(s.skipped()).isEqualTo(1);
+        assertThat(s.categories()).containsExactly("cat", "dog", "object"); // not "" (the reference's phrase)
+        assertThat(s.annotations()).isEqualTo(3);
+        assertThat(s.skipped()).isZero();
         ExportSummary explicit = DetectionExport.writeCoco(tmp.resolve("d.json"), Map.of("a.jpg", free()),
                 List.of("dog"));
         assertThat(explicit.annotations()).isEqualTo(1);
@@ -145,7 +152,7 @@ class ExportTest {
         Map<String, DetectionResult> all = new LinkedHashMap<>();
         all.put("a.jpg", free());
         all.put("a.png", free());
-        assertThatThrownBy(() -> DetectionExport.writeYolo(tmp, all)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> DetectionExport.writeYolo(tmp, all)).isInstanceOf(InvalidValueException.class)
                 .hasMessageContaining("a.txt");
     }
 
@@ -155,6 +162,6 @@ class ExportTest {
         all.put("a.jpg", classes(100, 100));
         all.put("b.jpg", new DetectionResult(10, 10, "bird.", List.of("bird"), List.of()));
         assertThatThrownBy(() -> DetectionExport.writeCoco(tmp.resolve("x.json"), all))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different class lists");
+                .isInstanceOf(InvalidValueException.class).hasMessageContaining("different class lists");
     }
 }

@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.hub;
 
+import dev.groundingdino.ImageInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.groundingdino.Detection;
@@ -36,7 +37,7 @@ class DemoWeightsTest {
         try (Detector demo = Detector.demo()) {
             assertThat(demo.isDemo()).isTrue();
             assertThat(demo.variant()).contains("demo");
-            DetectionResult r = demo.detect(Golden.file("images/cat_dog.jpeg"), "cat . dog");
+            DetectionResult r = demo.detect(ImageInput.of(Golden.file("images/cat_dog.jpeg")), "cat . dog");
             for (Detection d : r.detections()) {
                 System.out.println(d);
             }

@@ -377,7 +377,7 @@ class ImageDecoderTest {
     @Test
     void nullArgumentsAreRejected() {
         assertThatThrownBy(() -> ImageDecoder.read(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> ImageDecoder.decode(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ImageDecoder.decode((byte[]) null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ImageDecoder.fromBufferedImage(null)).isInstanceOf(NullPointerException.class);
     }
 

@@ -61,7 +61,7 @@ class PredictGoldenTest {
                 assertThat(new float[] {p.cx(), p.cy(), p.w(), p.h()}).as(at).containsExactly(
                         (float) box.get(0).asDouble(), (float) box.get(1).asDouble(), (float) box.get(2).asDouble(),
                         (float) box.get(3).asDouble());
-                assertThat(p.label()).as(at).isEqualTo(expected.get("phrases").get(i).asText());
+                assertThat(p.phrase()).as(at).isEqualTo(expected.get("phrases").get(i).asText());
                 JsonNode positions = expected.get("phrase_token_positions").get(i);
                 int[] want = new int[positions.size()];
                 for (int k = 0; k < want.length; k++) {
@@ -82,7 +82,7 @@ class PredictGoldenTest {
             List<Prediction> got = Predict.predict(c.outputs(), c.caption(), c.box(), c.text(), true);
             assertThat(got).as(c.name()).hasSize(expected.get("num_boxes").asInt());
             for (int i = 0; i < got.size(); i++) {
-                assertThat(got.get(i).label()).as(c.name() + " detection " + i)
+                assertThat(got.get(i).phrase()).as(c.name() + " detection " + i)
                         .isEqualTo(expected.get("phrases_remove_combined").get(i).asText());
                 assertThat(got.get(i).queryIndex()).isEqualTo(expected.get("query_indices").get(i).asInt());
             }

@@ -80,7 +80,8 @@ class PredictTest {
         assertThat(p.get(0).label()).isEqualTo("dog"); // between separators 2 and 4: only "dog"
         assertThat(p.get(0).tokenPositions()).containsExactly(3);
         // arg-max on [CLS]: bisect_left gives 0, the left separator wraps to the last one: nothing
-        assertThat(p.get(1).label()).isEmpty();
+        assertThat(p.get(1).phrase()).isEmpty();
+        assertThat(p.get(1).label()).as("the phrase of the best token after [CLS]").isEqualTo("cat");
         assertThat(p.get(1).tokenPositions()).isEmpty();
         assertThat(Predict.predict(out, CAT_DOG, 0.35f, 0.5f, false).get(0).label()).isEqualTo("cat dog");
     }
@@ -91,7 +92,9 @@ class PredictTest {
                 .prob(3, 1, 0.9f).build();
         List<Prediction> p = Predict.phrasesToClasses(Predict.predict(out, CAT_DOG, 0.35f, 0.25f, false),
                 List.of("cat", "dog"));
-        assertThat(p).extracting(Prediction::label).containsExactly("cat dog", "dog", "", "cat");
+        assertThat(p).extracting(Prediction::phrase).containsExactly("cat dog", "dog", "", "cat");
+        // labels for people: the matched class's name; no class and no phrase: the best token is a separator
+        assertThat(p).extracting(Prediction::label).containsExactly("cat", "dog", "object", "cat");
         assertThat(p).extracting(Prediction::classId).containsExactly(0, 1, -1, 0);
         // case-sensitive like Python's `in`: phrases are lowercase
         assertThat(Predict.phrasesToClasses(p, List.of("Cat"))).extracting(Prediction::classId)

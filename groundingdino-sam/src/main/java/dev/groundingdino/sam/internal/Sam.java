@@ -38,9 +38,17 @@ public final class Sam {
         this.maskDecoder = new MaskDecoder(cfg, root.child("mask_decoder"));
     }
 
-    /** Loads a model of config {@code cfg} with tensors fetched by full name from {@code source}. */
+    /** Loads a model of config {@code cfg} with tensors fetched by full name from {@code source} (CPU, float32). */
     public static Sam load(SamConfig cfg, Function<String, Tensor> source) {
         return new Sam(cfg, ParamTree.load(source));
+    }
+
+    /**
+     * Loads a model for {@code placement} from {@code tree} (tensors already on the placement's device); its constants
+     * ({@code tree.owned()}) belong to the caller.
+     */
+    public static Sam load(SamConfig cfg, ParamTree tree) {
+        return new Sam(cfg, tree);
     }
 
     /**
@@ -89,7 +97,20 @@ public final class Sam {
      * @param boxes (B, 4) float32 xyxy in the resized 1024 input frame ({@code apply_boxes} output)
      */
     public Prediction predictBoxes(Tensor imageEmbedding, Tensor boxes, boolean multimaskOutput) {
-        PromptEncoder.Embeddings prompts = promptEncoder.forward(null, null, boxes, null);
+        return predict(imageEmbedding, null, null, boxes, multimaskOutput);
+    }
+
+    /**
+     * {@code SamPredictor.predict_torch(point_coords, point_labels, boxes, None, multimask_output)} up to the
+     * low-resolution outputs.
+     *
+     * @param pointCoords (B, N, 2) in the 1024 input frame, or null
+     * @param pointLabels (B, N) int64: 1 foreground, 0 background, or null
+     * @param boxes (B, 4) xyxy in the 1024 input frame, or null
+     */
+    public Prediction predict(Tensor imageEmbedding, Tensor pointCoords, Tensor pointLabels, Tensor boxes,
+            boolean multimaskOutput) {
+        PromptEncoder.Embeddings prompts = promptEncoder.forward(pointCoords, pointLabels, boxes, null);
         MaskDecoder.Output out = maskDecoder.forward(imageEmbedding, promptEncoder.densePe(), prompts.sparse(),
                 prompts.dense(), multimaskOutput);
         return new Prediction(out.masks(), out.iouPredictions());

@@ -1,6 +1,8 @@
 package dev.groundingdino.sam.internal;
 
 import dev.groundingdino.CheckpointException;
+import dev.groundingdino.internal.runtime.ParamTree;
+import dev.groundingdino.internal.runtime.Placement;
 import dev.groundingdino.internal.weights.DType;
 import dev.groundingdino.internal.weights.StateDict;
 import dev.groundingdino.internal.weights.StrictLoader;
@@ -33,12 +35,14 @@ public final class SamCheckpoint implements AutoCloseable {
     private final StateDict stateDict; // null once every tensor is a copy
     private final List<Tensor> converted; // copies of file tensors (other dtype, or all with a bfloat16 encoder)
     private final Sam sam;
+    private final Placement placement;
     private boolean closed;
 
-    private SamCheckpoint(StateDict stateDict, List<Tensor> converted, Sam sam) {
+    private SamCheckpoint(StateDict stateDict, List<Tensor> converted, Sam sam, Placement placement) {
         this.stateDict = stateDict;
         this.converted = converted;
         this.sam = sam;
+        this.placement = placement;
     }
 
     /**
@@ -62,7 +66,19 @@ public final class SamCheckpoint implements AutoCloseable {
     /** As {@link #load(Path, ScalarType)}, mapping the file again after every {@code chunkBytes} copied (tests). */
     static SamCheckpoint load(Path path, ScalarType encoderType, long chunkBytes) {
         checkEncoderType(encoderType);
-        return build(StateDict.read(path), encoderType, path, chunkBytes);
+        return build(StateDict.read(path), Placement.cpu(encoderType), path, chunkBytes);
+    }
+
+    /**
+     * As {@link #load(Path)}, for {@code placement}: its device holds every tensor, and the image encoder's blocks run
+     * in its type ({@code Float}, {@code BFloat16}, or on CUDA {@code Half}; see {@link Sam#inEncoderPrecision}). The
+     * checkpoint is checked on the CPU first.
+     */
+    public static SamCheckpoint load(Path path, Placement placement) {
+        if (!placement.isCuda()) {
+            checkEncoderType(placement.dtype());
+        }
+        return build(StateDict.read(path), placement, path, COPY_CHUNK_BYTES);
     }
 
     /**
@@ -71,7 +87,7 @@ public final class SamCheckpoint implements AutoCloseable {
      */
     public static SamCheckpoint of(StateDict sd, ScalarType encoderType) {
         checkEncoderType(encoderType);
-        return build(sd, encoderType, null, Long.MAX_VALUE);
+        return build(sd, Placement.cpu(encoderType), null, Long.MAX_VALUE);
     }
 
     private static void checkEncoderType(ScalarType encoderType) {
@@ -84,7 +100,8 @@ public final class SamCheckpoint implements AutoCloseable {
      * @param file the file {@code sd} was read from, mapped again per {@code chunkBytes} when every tensor is
      *     copied; null for an in-memory state dict (copied in one pass)
      */
-    private static SamCheckpoint build(StateDict sd, ScalarType encoderType, Path file, long chunkBytes) {
+    private static SamCheckpoint build(StateDict sd, Placement placement, Path file, long chunkBytes) {
+        ScalarType encoderType = placement.dtype();
         List<Tensor> converted = new ArrayList<>();
         try {
             rejectGroundingDino(sd);
@@ -108,15 +125,16 @@ public final class SamCheckpoint implements AutoCloseable {
                 }
             }
             Map<String, Tensor> copies = new HashMap<>();
-            if (encoderType.intern() == ScalarType.Float) {
+            if (encoderType.intern() == ScalarType.Float && !placement.isCuda()) {
                 // float32 tensors are read from the mapped file; others are converted
                 for (Map.Entry<String, String> e : match.sources().entrySet()) {
                     if (sd.dtype(e.getValue()) != DType.FLOAT32) {
-                        copies.put(e.getKey(), copy(sd, e.getValue(), ScalarType.Float, converted));
+                        copies.put(e.getKey(), copy(sd, e.getValue(), ScalarType.Float, placement, converted));
                     }
                 }
-                Sam sam = Sam.load(cfg, name -> copies.containsKey(name) ? copies.get(name) : match.get(name));
-                return new SamCheckpoint(sd, converted, sam);
+                Sam sam = build(cfg, name -> copies.containsKey(name) ? copies.get(name) : match.get(name), placement,
+                        converted);
+                return new SamCheckpoint(sd, converted, sam, placement);
             }
             // Every tensor becomes a copy, and a file is mapped again for every ~chunkBytes of it: pages read for a
             // conversion stay resident as long as their mapping lives, so one mapping for the whole conversion would
@@ -130,7 +148,7 @@ public final class SamCheckpoint implements AutoCloseable {
                     while (next < entries.size() && bytes < chunkBytes) {
                         Map.Entry<String, String> e = entries.get(next++);
                         ScalarType target = Sam.inEncoderPrecision(e.getKey()) ? encoderType : ScalarType.Float;
-                        copies.put(e.getKey(), copy(part, e.getValue(), target, converted));
+                        copies.put(e.getKey(), copy(part, e.getValue(), target, placement, converted));
                         bytes += part.numel(e.getValue()) * part.dtype(e.getValue()).byteSize();
                     }
                 } finally {
@@ -140,8 +158,8 @@ public final class SamCheckpoint implements AutoCloseable {
                     part = StateDict.read(file);
                 }
             }
-            Sam sam = Sam.load(cfg, copies::get);
-            return new SamCheckpoint(null, converted, sam);
+            Sam sam = build(cfg, copies::get, placement, converted);
+            return new SamCheckpoint(null, converted, sam, placement);
         } catch (RuntimeException e) {
             converted.forEach(Tensor::releaseReference);
             sd.close();
@@ -149,13 +167,29 @@ public final class SamCheckpoint implements AutoCloseable {
         }
     }
 
-    /** A new tensor (never a view of the mapping) with the values of {@code source} in {@code type}. */
+    /** The model on its tensors; its constants join {@code owned}. */
+    private static Sam build(SamConfig cfg, java.util.function.Function<String, Tensor> source, Placement placement,
+            List<Tensor> owned) {
+        ParamTree tree = ParamTree.load(source, placement);
+        Sam sam = Sam.load(cfg, tree);
+        owned.addAll(tree.owned());
+        return sam;
+    }
+
+    /**
+     * A new tensor (never a view of the mapping) with the values of {@code source} in {@code type} on the placement's
+     * device.
+     */
     @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
-    private static Tensor copy(StateDict sd, String source, ScalarType type, List<Tensor> owned) {
+    private static Tensor copy(StateDict sd, String source, ScalarType type, Placement placement, List<Tensor> owned) {
         Tensor t;
         try (PointerScope scope = new PointerScope()) {
             Tensor view = sd.get(source);
-            t = sd.dtype(source) == DType.ofScalarType(type) ? view.clone() : view.to(type);
+            if (placement.isCuda()) {
+                t = view.to(placement.device(), type);
+            } else {
+                t = sd.dtype(source) == DType.ofScalarType(type) ? view.clone() : view.to(type);
+            }
             t.retainReference();
         }
         owned.add(t);
@@ -184,6 +218,11 @@ public final class SamCheckpoint implements AutoCloseable {
     /** The inferred variant. */
     public SamConfig config() {
         return sam.config();
+    }
+
+    /** Where the model lives (its type: the image encoder's). */
+    public Placement placement() {
+        return placement;
     }
 
     /** Releases the weights. Idempotent. */

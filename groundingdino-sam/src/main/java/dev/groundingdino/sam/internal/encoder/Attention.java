@@ -43,6 +43,9 @@ public final class Attention {
     private final int size;
     private final double scale;
     private final long maxMaskElements;
+    private final Tensor relTableH; // (h, hd, kh) float32 on the model's device; null in declare mode
+    private final Tensor relTableW; // (w, hd, kw)
+    private final boolean floatCore; // the attention core in float32 (the CPU) or in the weights' type (CUDA)
 
     /**
      * @param size side of the square token grid this attention sees: the window size for windowed blocks, the
@@ -64,6 +67,11 @@ public final class Attention {
         this.relPosW = p.param("rel_pos_w", 2L * size - 1, headDim);
         this.qkv = new Linear(dim, 3 * dim, p.child("qkv"));
         this.proj = new Linear(dim, dim, p.child("proj"));
+        this.floatCore = p.placement() == null || !p.placement().isCuda();
+        this.relTableH = relPosH == null ? null : p.constant(() -> relativeTable(relPosH, relPosH)
+                .to(ScalarType.Float).permute(0, 2, 1).contiguous()); // (h, hd, kh)
+        this.relTableW = relPosW == null ? null : p.constant(() -> relativeTable(relPosW, relPosW)
+                .to(ScalarType.Float).permute(0, 2, 1).contiguous()); // (w, hd, kw)
     }
 
     /** {@code (B, H, W, C) -> (B, H, W, C)} with {@code H == W == size}. */
@@ -80,14 +88,16 @@ public final class Attention {
         ScalarType type = x.scalar_type();
         Tensor heads = Scopes.tensor(() -> {
             Tensor packed = qkv.forward(x).reshape(b, n, 3, numHeads, -1).permute(2, 0, 3, 1, 4); // (3,B,nH,HW,hd)
-            // the attention core runs in float32 (bfloat16 encoders too: libtorch's bfloat16 CPU attention kernel
-            // is ~20x slower, and the relative-position products are tiny matrices)
-            packed = packed.reshape(3, s, n, headDim).to(ScalarType.Float); // (3, B*nH, HW, hd)
+            // on the CPU the attention core runs in float32 (bfloat16 encoders too: libtorch's bfloat16 CPU attention
+            // kernel is ~20x slower, and the relative-position products are tiny matrices); on CUDA in the weights'
+            // type, where reduced-precision attention is the fast path
+            ScalarType core = floatCore ? ScalarType.Float : type;
+            packed = packed.reshape(3, s, n, headDim).to(core); // (3, B*nH, HW, hd)
             Tensor q = packed.select(0, 0); // (B*nH, HW, hd)
             Tensor k = packed.select(0, 1);
             Tensor v = packed.select(0, 2);
-            Tensor rh = relativeTable(relPosH, x).to(ScalarType.Float).permute(0, 2, 1); // (h, hd, kh)
-            Tensor rw = relativeTable(relPosW, x).to(ScalarType.Float).permute(0, 2, 1); // (w, hd, kw)
+            Tensor rh = relTableH.to(core); // (h, hd, kh), a constant of the model
+            Tensor rw = relTableW.to(core); // (w, hd, kw)
             long step = Math.max(1, Math.min(s, maxMaskElements / (n * n)));
             if (step >= s) {
                 return attend(q, k, v, rh, rw, s, h, w);

@@ -42,6 +42,7 @@ public final class PromptEncoder {
     private final Tensor down6Weight;
     private final Tensor down6Bias;
     private final Tensor noMaskEmbed;
+    private final Tensor densePe; // (1, 256, 64, 64) on the model's device; null in declare mode
 
     /** Declares/loads every prompt-encoder tensor under {@code p} (the {@code prompt_encoder} subtree). */
     public PromptEncoder(SamConfig cfg, ParamTree p) {
@@ -64,10 +65,16 @@ public final class PromptEncoder {
         this.down6Weight = down.child(6).param("weight", dim, mic, 1, 1);
         this.down6Bias = down.child(6).param("bias", dim);
         this.noMaskEmbed = p.child("no_mask_embed").param("weight", 1, dim);
+        int side = cfg.embeddingSize();
+        this.densePe = noMaskEmbed == null ? null
+                : p.constant(() -> peLayer.forward(side, side).unsqueeze(0)); // (1, 256, 64, 64)
     }
 
-    /** {@code get_dense_pe()}: {@code (1, 256, 64, 64)}. */
+    /** {@code get_dense_pe()}: {@code (1, 256, 64, 64)}, a constant of the model computed once at load. */
     public Tensor densePe() {
+        if (densePe != null) {
+            return densePe;
+        }
         int side = cfg.embeddingSize();
         return peLayer.forward(side, side).unsqueeze(0); // (1, 256, 64, 64)
     }

@@ -1,6 +1,5 @@
-package dev.groundingdino.internal.hub;
+package dev.groundingdino;
 
-import dev.groundingdino.CheckpointException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +35,7 @@ import java.util.function.LongConsumer;
  * <p>The SHA-256 values are not published by IDEA-Research; they were taken from several independent public records
  * of the release files (hash and byte size agreeing across them) and are checked again on every new file.
  */
-public final class OfficialWeights {
+public final class ModelWeights {
     /** System property overriding the cache folder. */
     public static final String CACHE_PROPERTY = "groundingdino.cache";
 
@@ -44,7 +43,7 @@ public final class OfficialWeights {
      * {@code groundingdino_swint_ogc.pth} (GroundingDINO_SwinT_OGC.py), release v0.1.0-alpha: 693,997,677 bytes,
      * SHA-256 3b3ca256...c799.
      */
-    public static final OfficialWeights SWINT_OGC = new OfficialWeights("groundingdino_swint_ogc",
+    public static final ModelWeights SWINT_OGC = new ModelWeights("groundingdino_swint_ogc",
             "groundingdino_swint_ogc.pth", "GroundingDINO Swin-T OGC (Objects365, GoldG, Cap4M; COCO zero-shot 48.4 AP)",
             List.of(URI.create("https://github.com/IDEA-Research/GroundingDINO/releases/download/v0.1.0-alpha/"
                             + "groundingdino_swint_ogc.pth"),
@@ -56,7 +55,7 @@ public final class OfficialWeights {
      * {@code groundingdino_swinb_cogcoor.pth} (GroundingDINO_SwinB_cfg.py), release v0.1.0-alpha2: 938,057,991 bytes,
      * SHA-256 46270f7a...6ab7.
      */
-    public static final OfficialWeights SWINB_COGCOOR = new OfficialWeights("groundingdino_swinb_cogcoor",
+    public static final ModelWeights SWINB_COGCOOR = new ModelWeights("groundingdino_swinb_cogcoor",
             "groundingdino_swinb_cogcoor.pth",
             "GroundingDINO Swin-B (COCO, O365, GoldG, Cap4M, OpenImage, ODinW-35, RefCOCO; COCO zero-shot 56.7 AP)",
             List.of(URI.create("https://github.com/IDEA-Research/GroundingDINO/releases/download/v0.1.0-alpha2/"
@@ -65,8 +64,8 @@ public final class OfficialWeights {
                             + "groundingdino_swinb_cogcoor.pth")),
             938_057_991L, "46270f7a822e6906b655b729c90613e48929d0f2bb8b9b76fd10a856f3ac6ab7");
 
-    private static final List<OfficialWeights> ALL = List.of(SWINT_OGC, SWINB_COGCOOR);
-    private static final Map<String, OfficialWeights> ALIASES = Map.of(
+    private static final List<ModelWeights> ALL = List.of(SWINT_OGC, SWINB_COGCOOR);
+    private static final Map<String, ModelWeights> ALIASES = Map.of(
             "swint_ogc", SWINT_OGC, "swint", SWINT_OGC, "swin-t", SWINT_OGC, "tiny", SWINT_OGC,
             "swinb_cogcoor", SWINB_COGCOOR, "swinb", SWINB_COGCOOR, "swin-b", SWINB_COGCOOR, "base", SWINB_COGCOOR);
 
@@ -78,11 +77,11 @@ public final class OfficialWeights {
     private final String sha256;
     private final Path cacheDir;
 
-    OfficialWeights(String name, String fileName, String description, List<URI> urls, long size, String sha256) {
+    ModelWeights(String name, String fileName, String description, List<URI> urls, long size, String sha256) {
         this(name, fileName, description, urls, size, sha256, null);
     }
 
-    private OfficialWeights(String name, String fileName, String description, List<URI> urls, long size,
+    private ModelWeights(String name, String fileName, String description, List<URI> urls, long size,
             String sha256, Path cacheDir) {
         this.name = name;
         this.fileName = fileName;
@@ -94,7 +93,7 @@ public final class OfficialWeights {
     }
 
     /** The released checkpoints. */
-    public static List<OfficialWeights> all() {
+    public static List<ModelWeights> all() {
         return ALL;
     }
 
@@ -103,7 +102,7 @@ public final class OfficialWeights {
      * {@code swin-t}, {@code tiny}, with or without {@code .pth}) or {@code groundingdino_swinb_cogcoor}
      * ({@code swinb_cogcoor}, {@code swinb}, {@code swin-b}, {@code base}); case-insensitive.
      */
-    public static Optional<OfficialWeights> byName(String name) {
+    public static Optional<ModelWeights> byName(String name) {
         if (name == null) {
             return Optional.empty();
         }
@@ -111,7 +110,7 @@ public final class OfficialWeights {
         if (n.endsWith(".pth")) {
             n = n.substring(0, n.length() - 4);
         }
-        for (OfficialWeights w : ALL) {
+        for (ModelWeights w : ALL) {
             if (w.name.equals(n)) {
                 return Optional.of(w);
             }
@@ -136,14 +135,14 @@ public final class OfficialWeights {
     }
 
     /** This checkpoint cached in another folder (tests, or an application's own model folder). */
-    public OfficialWeights inCache(Path folder) {
-        return new OfficialWeights(name, fileName, description, urls, size, sha256,
+    public ModelWeights inCache(Path folder) {
+        return new ModelWeights(name, fileName, description, urls, size, sha256,
                 Objects.requireNonNull(folder, "folder").toAbsolutePath());
     }
 
     /** This checkpoint published at other addresses (a mirror). */
-    public OfficialWeights withUrls(List<URI> mirrors) {
-        return new OfficialWeights(name, fileName, description, mirrors, size, sha256, cacheDir);
+    public ModelWeights withUrls(List<URI> mirrors) {
+        return new ModelWeights(name, fileName, description, mirrors, size, sha256, cacheDir);
     }
 
     public String name() {

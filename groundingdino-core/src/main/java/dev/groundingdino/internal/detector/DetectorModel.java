@@ -1,28 +1,25 @@
-package dev.groundingdino;
+package dev.groundingdino.internal.detector;
 
+import dev.groundingdino.Device;
+import dev.groundingdino.Precision;
 import dev.groundingdino.internal.groundingdino.LoadedGroundingDino;
-import org.bytedeco.pytorch.global.torch.ScalarType;
+import dev.groundingdino.internal.runtime.Placement;
 
 /**
- * The weights of one loaded model, shared by a {@link Detector} and every detector derived from it
+ * The weights of one loaded GroundingDINO, shared by a {@code Detector} and every detector derived from it
  * ({@code withThresholds}, ...), with a reference count: each owner releases once, the last release frees the
- * weights.
+ * weights. The device and precision are decided here, once, when the model is loaded.
  */
-final class SharedModel {
+public final class DetectorModel {
     private final LoadedGroundingDino loaded;
-    private final org.bytedeco.pytorch.Device torchDevice;
-    private final ScalarType dtype;
     private final Device device;
     private final Precision precision;
     private final String source;
     private final boolean demo;
     private int owners = 1;
 
-    SharedModel(LoadedGroundingDino loaded, org.bytedeco.pytorch.Device torchDevice, ScalarType dtype, Device device,
-            Precision precision, String source, boolean demo) {
+    DetectorModel(LoadedGroundingDino loaded, Device device, Precision precision, String source, boolean demo) {
         this.loaded = loaded;
-        this.torchDevice = torchDevice;
-        this.dtype = dtype;
         this.device = device;
         this.precision = precision;
         this.source = source;
@@ -30,7 +27,7 @@ final class SharedModel {
     }
 
     /** Adds an owner. */
-    synchronized SharedModel retain() {
+    public synchronized DetectorModel retain() {
         if (owners == 0) {
             throw new IllegalStateException("the model weights were already freed");
         }
@@ -39,48 +36,41 @@ final class SharedModel {
     }
 
     /** Removes an owner; the last one frees the weights. */
-    synchronized void release() {
+    public synchronized void release() {
         if (owners == 0) {
             return;
         }
         if (--owners == 0) {
-            try {
-                loaded.close();
-            } finally {
-                torchDevice.close();
-            }
+            loaded.close();
         }
     }
 
-    synchronized int owners() {
+    public synchronized int owners() {
         return owners;
     }
 
-    LoadedGroundingDino loaded() {
+    public LoadedGroundingDino loaded() {
         return loaded;
     }
 
-    org.bytedeco.pytorch.Device torchDevice() {
-        return torchDevice;
+    public Placement placement() {
+        return loaded.placement();
     }
 
-    ScalarType dtype() {
-        return dtype;
-    }
-
-    Device device() {
+    public Device device() {
         return device;
     }
 
-    Precision precision() {
+    public Precision precision() {
         return precision;
     }
 
-    String source() {
+    /** Where the weights came from (file name, or the demo seed). */
+    public String source() {
         return source;
     }
 
-    boolean demo() {
+    public boolean demo() {
         return demo;
     }
 }

@@ -1,10 +1,9 @@
-package dev.groundingdino.internal.hub;
+package dev.groundingdino;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.groundingdino.CheckpointException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,55 +15,55 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The official-weights helper: names, cache folder, verification, and downloads (from a local server only). */
-class OfficialWeightsTest {
+class ModelWeightsTest {
     static final byte[] CONTENT = "not really a checkpoint, but hashable".getBytes(StandardCharsets.US_ASCII);
 
     /** A fake release file whose size and hash are those of {@link #CONTENT}. */
-    static OfficialWeights fake(Path cache, URI url) throws Exception {
+    static ModelWeights fake(Path cache, URI url) throws Exception {
         Path tmp = Files.createTempFile("fake", ".bin");
         Files.write(tmp, CONTENT);
-        String sha = OfficialWeights.sha256(tmp);
+        String sha = ModelWeights.sha256(tmp);
         Files.delete(tmp);
-        return new OfficialWeights("fake", "fake.pth", "a fake release file", List.of(url), CONTENT.length, sha)
+        return new ModelWeights("fake", "fake.pth", "a fake release file", List.of(url), CONTENT.length, sha)
                 .inCache(cache);
     }
 
     @Test
     void knowsBothReleasesByTheirNamesAndAliases() {
-        assertThat(OfficialWeights.byName("groundingdino_swint_ogc")).contains(OfficialWeights.SWINT_OGC);
-        assertThat(OfficialWeights.byName("GroundingDINO_SwinT_OGC.pth")).contains(OfficialWeights.SWINT_OGC);
-        assertThat(OfficialWeights.byName("swinb")).contains(OfficialWeights.SWINB_COGCOOR);
-        assertThat(OfficialWeights.byName("weights.pth")).isEmpty();
-        assertThat(OfficialWeights.SWINT_OGC.sha256()).hasSize(64).startsWith("3b3ca256");
-        assertThat(OfficialWeights.SWINB_COGCOOR.size()).isEqualTo(938_057_991L);
-        assertThat(OfficialWeights.SWINT_OGC.urls().get(0).toString())
+        assertThat(ModelWeights.byName("groundingdino_swint_ogc")).contains(ModelWeights.SWINT_OGC);
+        assertThat(ModelWeights.byName("GroundingDINO_SwinT_OGC.pth")).contains(ModelWeights.SWINT_OGC);
+        assertThat(ModelWeights.byName("swinb")).contains(ModelWeights.SWINB_COGCOOR);
+        assertThat(ModelWeights.byName("weights.pth")).isEmpty();
+        assertThat(ModelWeights.SWINT_OGC.sha256()).hasSize(64).startsWith("3b3ca256");
+        assertThat(ModelWeights.SWINB_COGCOOR.size()).isEqualTo(938_057_991L);
+        assertThat(ModelWeights.SWINT_OGC.urls().get(0).toString())
                 .isEqualTo("https://github.com/IDEA-Research/GroundingDINO/releases/download/v0.1.0-alpha/"
                         + "groundingdino_swint_ogc.pth");
     }
 
     @Test
     void cacheFolderFollowsThePropertyThenXdgThenHome(@TempDir Path tmp) {
-        String previous = System.getProperty(OfficialWeights.CACHE_PROPERTY);
+        String previous = System.getProperty(ModelWeights.CACHE_PROPERTY);
         try {
-            System.setProperty(OfficialWeights.CACHE_PROPERTY, tmp.toString());
-            assertThat(OfficialWeights.SWINT_OGC.cachedFile()).isEqualTo(tmp.resolve("groundingdino_swint_ogc.pth"));
-            System.clearProperty(OfficialWeights.CACHE_PROPERTY);
+            System.setProperty(ModelWeights.CACHE_PROPERTY, tmp.toString());
+            assertThat(ModelWeights.SWINT_OGC.cachedFile()).isEqualTo(tmp.resolve("groundingdino_swint_ogc.pth"));
+            System.clearProperty(ModelWeights.CACHE_PROPERTY);
             String xdg = System.getenv("XDG_CACHE_HOME");
             Path expected = xdg != null && !xdg.isBlank() ? Path.of(xdg, "groundingdino")
                     : Path.of(System.getProperty("user.home"), ".cache", "groundingdino");
-            assertThat(OfficialWeights.cacheDir()).isEqualTo(expected);
+            assertThat(ModelWeights.cacheDir()).isEqualTo(expected);
         } finally {
             if (previous == null) {
-                System.clearProperty(OfficialWeights.CACHE_PROPERTY);
+                System.clearProperty(ModelWeights.CACHE_PROPERTY);
             } else {
-                System.setProperty(OfficialWeights.CACHE_PROPERTY, previous);
+                System.setProperty(ModelWeights.CACHE_PROPERTY, previous);
             }
         }
     }
 
     @Test
     void aMissingFileFailsAtOnceSayingWhereToPutIt(@TempDir Path tmp) {
-        OfficialWeights w = OfficialWeights.SWINT_OGC.inCache(tmp);
+        ModelWeights w = ModelWeights.SWINT_OGC.inCache(tmp);
         assertThatThrownBy(w::locate).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining(tmp.resolve("groundingdino_swint_ogc.pth").toString())
                 .hasMessageContaining("releases/download/v0.1.0-alpha/groundingdino_swint_ogc.pth")
@@ -73,7 +72,7 @@ class OfficialWeightsTest {
 
     @Test
     void verifiesSizeAndHashOfAPlacedFileAndRemembersTheResult(@TempDir Path tmp) throws Exception {
-        OfficialWeights w = fake(tmp, URI.create("http://127.0.0.1:9/none"));
+        ModelWeights w = fake(tmp, URI.create("http://127.0.0.1:9/none"));
         Files.write(w.cachedFile(), CONTENT);
         assertThat(w.locate()).isEqualTo(w.cachedFile());
         assertThat(tmp.resolve("fake.pth.sha256")).exists();
@@ -103,7 +102,7 @@ class OfficialWeightsTest {
         try {
             URI ok = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/fake.pth");
             URI missing = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/missing.pth");
-            OfficialWeights w = fake(tmp, ok).withUrls(List.of(missing, ok));
+            ModelWeights w = fake(tmp, ok).withUrls(List.of(missing, ok));
             long[] received = new long[1];
             Path file = w.download(n -> received[0] = n);
             assertThat(file).hasBinaryContent(CONTENT);
@@ -116,7 +115,7 @@ class OfficialWeightsTest {
 
     @Test
     void anUnreachableAddressFailsWithTheManualSteps(@TempDir Path tmp) throws Exception {
-        OfficialWeights w = fake(tmp, URI.create("http://127.0.0.1:9/fake.pth")); // discard port: refused
+        ModelWeights w = fake(tmp, URI.create("http://127.0.0.1:9/fake.pth")); // discard port: refused
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> w.download(null)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("Could not download fake.pth").hasMessageContaining("put it at");

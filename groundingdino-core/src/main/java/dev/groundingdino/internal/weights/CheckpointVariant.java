@@ -1,15 +1,15 @@
-package dev.groundingdino.cli;
+package dev.groundingdino.internal.weights;
 
-import dev.groundingdino.internal.weights.StateDict;
 
 /**
  * Names the model a checkpoint belongs to from its tensor names and shapes: GroundingDINO (Swin-T OGC, Swin-B) or
  * Segment Anything (ViT-B/L/H), or a custom size of either.
  */
-final class CheckpointVariant {
+public final class CheckpointVariant {
     private CheckpointVariant() {}
 
-    static String of(StateDict sd) {
+    /** The model's name, e.g. {@code groundingdino_swint_ogc}, {@code sam_vit_h}, or {@code unknown}. */
+    public static String of(StateDict sd) {
         if (sd.contains("backbone.0.patch_embed.proj.weight") && sd.contains("bert.embeddings.word_embeddings.weight")) {
             long swinDim = sd.shape("backbone.0.patch_embed.proj.weight")[0];
             long bertDim = sd.shape("bert.embeddings.word_embeddings.weight")[1];
