@@ -491,7 +491,7 @@ public final class Detector implements AutoCloseable {
             Detector detector = new Detector(model, settings);
             if (demo) {
                 if (DEMO_NOTICE_LOGGED.compareAndSet(false, true)) {
-                    LOG.warn("Detector: {}", DEMO_NOTICE);
+                    LOG.info("Detector: {}", DEMO_NOTICE); // the tools print their own one-line note
                 }
             } else {
                 LOG.info("loaded {} from {} in {} ms ({}/{})", detector.variant(), model.source(),

@@ -53,7 +53,7 @@ class ExamplesTest {
         Path output = tmp.resolve("output.jpg");
         DetectionResult result = BasicUsage.run(detector, pano, "cat . dog .", output);
         JsonNode predict = panoCase.get("predict");
-        assertThat(result.detections()).extracting(Detection::label)
+        assertThat(result.detections()).extracting(Detection::phrase)
                 .containsExactlyElementsOf(strings(predict.get("phrases")));
         assertThat(ImageIO.read(output.toFile()).getWidth()).isEqualTo(2000);
     }

@@ -39,7 +39,7 @@ class GroundedSamExampleTest {
             assertThat(result.size()).isEqualTo(predict.get("num_boxes").asInt()).isEqualTo(5);
             for (int i = 0; i < result.size(); i++) {
                 GroundedMask m = result.masks().get(i);
-                assertThat(m.label()).isEqualTo(predict.get("phrases").get(i).asText());
+                assertThat(m.detection().phrase()).isEqualTo(predict.get("phrases").get(i).asText());
                 assertThat(m.prompt().isInside(2000, 100)).isTrue();
                 assertThat(m.mask().bitmap().width()).isEqualTo(2000);
                 assertThat(m.mask().bitmap().height()).isEqualTo(100);

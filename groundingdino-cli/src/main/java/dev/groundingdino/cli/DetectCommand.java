@@ -1,6 +1,7 @@
 package dev.groundingdino.cli;
 
 import dev.groundingdino.Annotator;
+import dev.groundingdino.BatchProgress;
 import dev.groundingdino.ClassMatching;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionExport;
@@ -158,8 +159,16 @@ final class DetectCommand implements Callable<Integer> {
             for (int start = 0; start < images.size(); start += slice) {
                 List<Path> chunk = images.subList(start, Math.min(images.size(), start + slice));
                 List<DetectionResult> chunkResults;
+                int done = start;
+                List<Path> slicePaths = chunk;
+                BatchProgress progress = (stage, n, total) -> {
+                    if (input.dir != null && stage == BatchProgress.Stage.POSTPROCESS) {
+                        err.printf(Locale.ROOT, "[%d/%d] %s%n", done + n, images.size(),
+                                slicePaths.get(n - 1).getFileName());
+                    }
+                };
                 try {
-                    chunkResults = detector.detect(ImageInput.files(chunk), prompt);
+                    chunkResults = detector.detect(ImageInput.files(chunk), prompt, progress);
                 } catch (ImageException e) {
                     if (input.image != null) {
                         throw e;
@@ -167,7 +176,8 @@ final class DetectCommand implements Callable<Integer> {
                     // one unreadable file must not stop a folder: run the slice image by image, skipping it
                     chunkResults = new ArrayList<>();
                     List<Path> readable = new ArrayList<>();
-                    for (Path file : chunk) {
+                    for (int i = 0; i < chunk.size(); i++) {
+                        Path file = chunk.get(i);
                         try {
                             chunkResults.add(detector.detect(ImageInput.of(file), prompt));
                             readable.add(file);
@@ -175,6 +185,7 @@ final class DetectCommand implements Callable<Integer> {
                             failed++;
                             err.println(file.getFileName() + ": skipped: " + bad.getMessage());
                         }
+                        err.printf(Locale.ROOT, "[%d/%d] %s%n", start + i + 1, images.size(), file.getFileName());
                     }
                     chunk = readable;
                 }
@@ -186,10 +197,6 @@ final class DetectCommand implements Callable<Integer> {
                     if (out != null) {
                         Annotator.write(file, chunkResults.get(i), out.resolve(annotatedName(file)));
                     }
-                }
-                if (input.dir != null) {
-                    err.printf(Locale.ROOT, "[%d/%d] %s%n", Math.min(images.size(), start + slice), images.size(),
-                            images.get(Math.min(images.size(), start + slice) - 1).getFileName());
                 }
             }
             writeOutputs(pw, report, results, detector, prompt);

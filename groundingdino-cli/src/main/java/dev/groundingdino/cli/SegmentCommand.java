@@ -208,6 +208,10 @@ final class SegmentCommand implements Callable<Integer> {
             throw new UsageException("nothing to segment: pass --box x0,y0,x1,y1 or --point x,y,label in pixels of "
                     + "the image (repeat them for several), or --prompt TEXT to find the boxes with GroundingDINO");
         }
+        if (!anyPrompt && (detector.weights != null || detector.config != null)) {
+            throw new UsageException("--weights and --config need --prompt: they choose the GroundingDINO model that "
+                    + "finds the boxes; with --box/--point, leave them out");
+        }
         if (!anyPrompt && boxes.size() > 1 && !points.isEmpty()) {
             throw new UsageException("--point goes with one --box (refining it) or with none; with " + boxes.size()
                     + " boxes, segment the points in another call");
@@ -249,7 +253,7 @@ final class SegmentCommand implements Callable<Integer> {
             MaskPrompt p = prompts.get(i);
             if (!p.isInside(size[0], size[1])) {
                 throw new UsageException((p.box() != null ? "--box " + boxes.get(i) : "--point")
-                        + " lies outside the " + size[0] + "x" + size[1] + " (WxH) image: coordinates must be in [0, "
+                        + " is not inside the " + size[0] + "x" + size[1] + " (WxH) image: coordinates must be in [0, "
                         + size[0] + "] x [0, " + size[1] + "]");
             }
         }
@@ -414,6 +418,7 @@ final class SegmentCommand implements Callable<Integer> {
             }
             if (row.detection() != null) {
                 seg.put("label", row.detection().label());
+                seg.put("phrase", row.detection().phrase()); // the reference's phrase, special tokens included
                 seg.put("score", row.detection().score());
                 seg.put("detection_box", xyxy(row.detection().box()));
             }

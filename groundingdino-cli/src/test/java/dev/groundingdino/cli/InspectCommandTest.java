@@ -61,7 +61,7 @@ class InspectCommandTest {
     @Test
     void missingFileIsAUserErrorWithoutStackTrace(@TempDir Path tmp) {
         CliRun run = CliRun.of("inspect", tmp.resolve("nope.pth").toString());
-        assertThat(run.exitCode()).isEqualTo(Gdino.EXIT_INPUT_ERROR);
+        assertThat(run.exitCode()).isEqualTo(Gdino.EXIT_USAGE_ERROR);
         assertThat(run.err()).contains("nope.pth").doesNotContain("\tat ");
     }
 
@@ -70,6 +70,6 @@ class InspectCommandTest {
         Path junk = Files.writeString(tmp.resolve("junk.pth"), "this is not a checkpoint at all, just text");
         CliRun run = CliRun.of("inspect", junk.toString());
         assertThat(run.exitCode()).isEqualTo(Gdino.EXIT_INPUT_ERROR);
-        assertThat(run.err()).startsWith("gdino: ").doesNotContain("\tat ");
+        assertThat(run.err()).startsWith("gdino inspect: ").doesNotContain("\tat ");
     }
 }

@@ -44,7 +44,7 @@ class SegmentCommandTest {
                 "--box", "425,600,700,875", "--multimask", "--out", out.toString(), "--json", json.toString(),
                 "--dump-raw", raw.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("box 0 [425.0, 600.0, 700.0, 875.0]").contains("mask 2: iou").contains("(best)");
+        assertThat(run.out()).contains("prompt 0 [425.0, 600.0, 700.0, 875.0]").contains("mask 2: iou").contains("(best)");
 
         // --dump-raw: SamPredictor.predict's low-res logits and IoUs for this box.
         Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(TRUCK_CASE.resolve("tensors.safetensors"));
@@ -94,7 +94,7 @@ class SegmentCommandTest {
                 "--box", "75,275,1725,850", "--box", "425, 600, 700, 875", "--box", "1375,550,1650,800",
                 "--box", "1240,675,1400,750", "--dump-raw", raw.toString(), "--out", tmp.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("box 3 [1240.0, 675.0, 1400.0, 750.0]");
+        assertThat(run.out()).contains("prompt 3 [1240.0, 675.0, 1400.0, 750.0]");
         Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(TRUCK_CASE.resolve("tensors.safetensors"));
         Map<String, GoldenTensors.Entry> dumped = GoldenTensors.read(raw);
         assertThat(dumped.get("low_res_logits").shape()).containsExactly(4, 1, 256, 256);
@@ -135,13 +135,14 @@ class SegmentCommandTest {
                 "--text-threshold", caseJson.get("text_threshold").asText(),
                 "--json", json.toString(), "--out", tmp.resolve("out").toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
-        assertThat(run.out()).contains("3 detection(s)").contains("cat dog [SEP] 0.99");
+        assertThat(run.out()).contains("3 detection(s)").contains("cat dog 0.99").doesNotContain("[SEP]");
         JsonNode doc = new ObjectMapper().readTree(json.toFile());
         JsonNode segs = doc.get("segmentations");
         assertThat(segs).hasSize(3);
         for (int i = 0; i < 3; i++) {
-            assertThat(segs.get(i).get("label").asText())
+            assertThat(segs.get(i).get("phrase").asText())
                     .isEqualTo(caseJson.get("predict").get("phrases").get(i).asText());
+            assertThat(segs.get(i).get("label").asText()).doesNotContain("[SEP]");
             assertThat(segs.get(i).get("score").asDouble()).isCloseTo(
                     caseJson.get("predict").get("scores").get(i).asDouble(), org.assertj.core.data.Offset.offset(1e-4));
             assertThat(segs.get(i).get("masks")).hasSize(1);
@@ -150,39 +151,68 @@ class SegmentCommandTest {
         assertThat(tmp.resolve("out/mask_2.png")).exists();
     }
 
-    /** Runs {@code segment} with {@code args} and expects exit 1 with a one-line message containing {@code text}. */
-    private static void assertInputError(String text, String... args) {
+    /**
+     * Runs {@code segment} with {@code args} and expects exit {@code code} with a one-line message containing
+     * {@code text}: 2 for command lines rejected before any model is loaded, 1 for inputs found unusable while running.
+     */
+    private static void assertError(int code, String text, String... args) {
         String[] full = new String[args.length + 1];
         full[0] = "segment";
         System.arraycopy(args, 0, full, 1, args.length);
         CliRun run = CliRun.of(full);
-        assertThat(run.exitCode()).as(run.err()).isEqualTo(Gdino.EXIT_INPUT_ERROR);
-        assertThat(run.err()).startsWith("gdino: ").contains(text).doesNotContain("\tat ");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(code);
+        assertThat(run.err()).startsWith("gdino segment: ").contains(text).doesNotContain("\tat ");
         assertThat(run.err().strip().lines().count()).as(run.err()).isEqualTo(1);
     }
 
     @Test
-    void badInputIsAOneLineErrorWithExitCode1(@TempDir Path tmp) throws Exception {
+    void badCommandLinesAreOneLineErrorsBeforeAnyModelIsLoaded(@TempDir Path tmp) throws Exception {
         String sam = SAM.toString();
         String image = TRUCK.toString();
-        assertInputError("nothing to segment", "--sam", sam, "--image", image);
-        assertInputError("inverted", "--sam", sam, "--image", image, "--box", "700,600,425,875");
-        assertInputError("not inside the 1800x1200", "--sam", sam, "--image", image, "--box", "0,0,1801,10");
-        assertInputError("four numbers", "--sam", sam, "--image", image, "--box", "1,2,3");
-        assertInputError("is not a number", "--sam", sam, "--image", image, "--box", "1,2,x,4");
-        assertInputError("NaN", "--sam", sam, "--image", image, "--box", "1,2,NaN,4");
-        assertInputError("GroundingDINO", "--sam", Golden.gdinoSuite().resolve("gdino.pth").toString(),
-                "--image", image, "--box", "1,2,3,4");
-        assertInputError("not both", "--sam", sam, "--image", image, "--box", "1,2,3,4", "--prompt", "cat",
+        int usage = Gdino.EXIT_USAGE_ERROR;
+        assertError(usage, "nothing to segment", "--sam", sam, "--image", image);
+        assertError(usage, "--box 700,600,425,875 is inverted", "--sam", sam, "--image", image, "--box",
+                "700,600,425,875");
+        assertError(usage, "is not inside the 1800x1200", "--sam", sam, "--image", image, "--box", "0,0,1801,10");
+        assertError(usage, "is not inside the 1800x1200", "--sam", sam, "--image", image, "--point", "1801,5,1");
+        assertError(usage, "4 numbers", "--sam", sam, "--image", image, "--box", "1,2,3");
+        assertError(usage, "is not a number", "--sam", sam, "--image", image, "--box", "1,2,x,4");
+        assertError(usage, "NaN", "--sam", sam, "--image", image, "--box", "1,2,NaN,4");
+        assertError(usage, "the label must be 1", "--sam", sam, "--image", image, "--point", "5,5,2");
+        assertError(usage, "not both", "--sam", sam, "--image", image, "--box", "1,2,3,4", "--prompt", "cat");
+        assertError(usage, "--weights w.pth: no such file", "--sam", sam, "--image", image, "--prompt", "cat",
                 "--weights", "w.pth");
-        assertInputError("--prompt needs --weights", "--sam", sam, "--image", image, "--prompt", "cat");
-        assertInputError("--weights needs --prompt", "--sam", sam, "--image", image, "--weights", "w.pth");
-        assertInputError("missing.jpg", "--sam", sam, "--image", tmp.resolve("missing.jpg").toString(), "--box",
-                "1,2,3,4");
-        assertInputError("Precision.BF16", "--sam", sam, "--image", image, "--box", "1,2,3,4", "--precision", "FP16");
-        assertInputError("threads", "--sam", sam, "--image", image, "--box", "1,2,3,4", "--threads", "-2");
+        assertError(usage, "--weights and --config need --prompt", "--sam", sam, "--image", image, "--box",
+                "1,2,3,4", "--weights", "w.pth");
+        assertError(usage, "missing.jpg: no such file", "--sam", sam, "--image", tmp.resolve("missing.jpg").toString(),
+                "--box", "1,2,3,4");
+        assertError(usage, "--sam nope.pth: no such file", "--sam", "nope.pth", "--image", image, "--box", "1,2,3,4");
+        assertError(usage, "--precision FP16 needs --device CUDA", "--sam", sam, "--image", image, "--box", "1,2,3,4",
+                "--precision", "FP16");
+        assertError(usage, "--threads must be >= 0", "--sam", sam, "--image", image, "--box", "1,2,3,4", "--threads",
+                "-2");
+        assertError(usage, "--box-threshold must be in [0, 1]", "--sam", sam, "--image", image, "--prompt", "cat",
+                "--box-threshold", "2");
+        if (!dev.groundingdino.Device.CUDA.isAvailable()) {
+            assertError(usage, "use --device CPU", "--sam", sam, "--image", image, "--box", "1,2,3,4", "--device",
+                    "CUDA");
+        }
+        // found while loading: exit 1, the library's message
+        assertError(Gdino.EXIT_INPUT_ERROR, "GroundingDINO", "--sam", Golden.gdinoSuite().resolve("gdino.pth")
+                .toString(), "--image", image, "--box", "1,2,3,4");
         Path junk = Files.writeString(tmp.resolve("junk.pth"), "not a checkpoint");
-        assertInputError("gdino: ", "--sam", junk.toString(), "--image", image, "--box", "1,2,3,4");
+        assertError(Gdino.EXIT_INPUT_ERROR, "junk.pth", "--sam", junk.toString(), "--image", image, "--box",
+                "1,2,3,4");
+    }
+
+    @Test
+    void demoWeightsAndReleaseNamesWorkLikeDetect(@TempDir Path tmp) {
+        CliRun run = CliRun.of("segment", "--sam", SAM.toString(), "--image", TRUCK.toString(), "--weights", "demo",
+                "--prompt", "truck . tire", "--box-threshold", "0.2");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("random-weight demo model").doesNotContain("Checkpoint file not found");
+        assertThat(run.err().lines().filter(l -> l.contains("random-weight")).count()).as(run.err()).isEqualTo(1);
+        assertThat(run.out()).contains("detection(s) for \"truck . tire.\"");
     }
 
     @Test

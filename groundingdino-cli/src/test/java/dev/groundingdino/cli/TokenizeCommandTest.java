@@ -44,8 +44,8 @@ class TokenizeCommandTest {
     @Test
     void blankCaptionIsAUserErrorWithAMessage() {
         CliRun run = CliRun.of("tokenize", "   ");
-        assertThat(run.exitCode()).isEqualTo(Gdino.EXIT_INPUT_ERROR);
-        assertThat(run.err()).contains("caption is empty").doesNotContain("Exception");
+        assertThat(run.exitCode()).isEqualTo(Gdino.EXIT_USAGE_ERROR);
+        assertThat(run.err()).contains("gdino tokenize: CAPTION is empty").doesNotContain("Exception");
     }
 
     @Test

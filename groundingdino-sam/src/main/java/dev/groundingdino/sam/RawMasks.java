@@ -20,9 +20,11 @@ import java.util.Objects;
  * @param lowResSize the side of the low-resolution logits (256)
  * @param lowResLogits {@code [B, C, 256, 256]} row-major
  * @param iouPredictions {@code [B, C]} row-major
+ * @param boxesTransformed {@code [B, 4]} the prompts' boxes in the model's input frame (the reference predictor's
+ *     {@code apply_boxes} output), or null for prompts without boxes
  */
 public record RawMasks(List<MaskPrompt> prompts, int masksPerPrompt, int lowResSize, float[] lowResLogits,
-        float[] iouPredictions) {
+        float[] iouPredictions, float[] boxesTransformed) {
 
     /** Checks the sizes and copies the arrays. */
     public RawMasks {
@@ -36,6 +38,19 @@ public record RawMasks(List<MaskPrompt> prompts, int masksPerPrompt, int lowResS
         }
         lowResLogits = lowResLogits.clone();
         iouPredictions = iouPredictions.clone();
+        if (boxesTransformed != null) {
+            if (boxesTransformed.length != 4 * b) {
+                throw new InvalidValueException("expected " + b + " x 4 transformed box values, got "
+                        + boxesTransformed.length);
+            }
+            boxesTransformed = boxesTransformed.clone();
+        }
+    }
+
+    /** A copy of the transformed boxes, or null. */
+    @Override
+    public float[] boxesTransformed() {
+        return boxesTransformed == null ? null : boxesTransformed.clone();
     }
 
     /** A copy of the low-resolution logits. */
@@ -52,7 +67,8 @@ public record RawMasks(List<MaskPrompt> prompts, int masksPerPrompt, int lowResS
 
     /**
      * Writes {@code low_res_logits} {@code [B, C, 256, 256]} and {@code iou_predictions} {@code [B, C]} (float32) to a
-     * {@code .safetensors} file, with {@code metadata} as its {@code __metadata__}.
+     * {@code .safetensors} file, with {@code metadata} as its {@code __metadata__}; for box prompts also
+     * {@code boxes} (original pixels) and {@code boxes_transformed} {@code [B, 4]}.
      *
      * @throws dev.groundingdino.CheckpointException if the file cannot be written
      */
@@ -65,6 +81,18 @@ public record RawMasks(List<MaskPrompt> prompts, int masksPerPrompt, int lowResS
             tensors.put("low_res_logits", HostTensors.fromFloats(lowResLogits, b, masksPerPrompt, lowResSize,
                     lowResSize));
             tensors.put("iou_predictions", HostTensors.fromFloats(iouPredictions, b, masksPerPrompt));
+            if (boxesTransformed != null) {
+                float[] boxes = new float[4 * b];
+                for (int i = 0; i < b; i++) {
+                    var box = prompts.get(i).box();
+                    boxes[4 * i] = (float) box.x0();
+                    boxes[4 * i + 1] = (float) box.y0();
+                    boxes[4 * i + 2] = (float) box.x1();
+                    boxes[4 * i + 3] = (float) box.y1();
+                }
+                tensors.put("boxes", HostTensors.fromFloats(boxes, b, 4));
+                tensors.put("boxes_transformed", HostTensors.fromFloats(boxesTransformed, b, 4));
+            }
             SafetensorsWriter.write(file, tensors, metadata == null ? Map.of() : metadata);
         }
     }

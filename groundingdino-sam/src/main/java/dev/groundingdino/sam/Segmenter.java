@@ -193,6 +193,7 @@ public final class Segmenter implements AutoCloseable {
                 int plane = w * h;
                 float[] iou = new float[b * c];
                 float[] lowRes = raw ? new float[b * c * lowPlane] : null;
+                float[] transformed = raw && prompts.get(0).box() != null ? new float[4 * b] : null;
                 List<Segmentation> out = new ArrayList<>(b);
                 try (InferenceScope scope = InferenceScope.open()) {
                     for (int start = 0; start < b; start += MAX_BATCH) {
@@ -203,6 +204,9 @@ public final class Segmenter implements AutoCloseable {
                             HostTensors.floats(pred.iouPredictions(), iou, start * c); // (n, C)
                             if (raw) {
                                 HostTensors.floats(pred.lowResLogits(), lowRes, start * c * lowPlane); // (n,C,256,256)
+                                if (transformed != null) {
+                                    System.arraycopy(pred.transformedBoxes(), 0, transformed, 4 * start, 4 * n);
+                                }
                                 continue;
                             }
                             for (int i = 0; i < n; i++) {
@@ -221,7 +225,7 @@ public final class Segmenter implements AutoCloseable {
                         }
                     }
                 }
-                return new Outcome(out, raw ? new RawMasks(prompts, c, side, lowRes, iou) : null);
+                return new Outcome(out, raw ? new RawMasks(prompts, c, side, lowRes, iou, transformed) : null);
             }));
         } finally {
             embedding.release();

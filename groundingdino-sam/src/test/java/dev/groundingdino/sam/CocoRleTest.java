@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.InvalidValueException;
 import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -131,14 +132,14 @@ class CocoRleTest {
 
     @Test
     void invalidRlesAreRejected() {
-        assertThatThrownBy(() -> CocoRle.fromCounts(2, 2, new int[] {1, 2})).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CocoRle.fromCounts(2, 2, new int[] {1, 2})).isInstanceOf(InvalidValueException.class)
                 .hasMessageContaining("add up to 3");
-        assertThatThrownBy(() -> CocoRle.fromCounts(2, 2, new int[] {5, -1})).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CocoRle.fromCounts(2, 2, new int[] {5, -1})).isInstanceOf(InvalidValueException.class)
                 .hasMessageContaining("negative");
-        assertThatThrownBy(() -> CocoRle.fromCounts(0, 2, new int[] {})).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> CocoRle.fromCompressedString(2, 2, "4~")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CocoRle.fromCounts(0, 2, new int[] {})).isInstanceOf(InvalidValueException.class);
+        assertThatThrownBy(() -> CocoRle.fromCompressedString(2, 2, "4~")).isInstanceOf(InvalidValueException.class)
                 .hasMessageContaining("invalid character");
-        assertThatThrownBy(() -> CocoRle.fromCompressedString(2, 2, "X")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> CocoRle.fromCompressedString(2, 2, "X")).isInstanceOf(InvalidValueException.class)
                 .hasMessageContaining("truncated");
     }
 

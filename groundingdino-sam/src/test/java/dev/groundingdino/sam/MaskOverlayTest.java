@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.InvalidValueException;
 import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -129,12 +130,12 @@ class MaskOverlayTest {
     void badInputIsRejected(@TempDir Path tmp) {
         BufferedImage image = grey(20, 10);
         assertThatThrownBy(() -> MaskOverlay.draw(image, List.of(new MaskOverlay.Item(rect(10, 10, 0, 0, 2, 2), null,
-                null, 0)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("10x10")
+                null, 0)))).isInstanceOf(InvalidValueException.class).hasMessageContaining("10x10")
                 .hasMessageContaining("20x10");
         assertThatThrownBy(() -> new MaskOverlay.Item(null, null, null, 0x1000000))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0xRRGGBB");
+                .isInstanceOf(InvalidValueException.class).hasMessageContaining("0xRRGGBB");
         assertThatThrownBy(() -> MaskOverlay.write(image, List.of(), tmp.resolve("overlay.gif")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(".png");
+                .isInstanceOf(InvalidValueException.class).hasMessageContaining(".png");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.OptionException;
 import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -63,9 +64,9 @@ class SegmenterPrecisionTest {
     @Test
     void refusesFp16AndNegativeThreads() {
         assertThatThrownBy(() -> Segmenter.builder(checkpoint()).precision(Precision.FP16).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Precision.BF16");
+                .isInstanceOf(OptionException.class).hasMessageContaining("Precision.BF16");
         assertThatThrownBy(() -> Segmenter.builder(checkpoint()).threads(-1).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("threads");
+                .isInstanceOf(OptionException.class).hasMessageContaining("threads");
     }
 
     private static double iou(boolean[] a, boolean[] b) {

@@ -239,13 +239,20 @@ class SegmenterTest {
     @Test
     void badPromptsAreRejectedWithSpecificExceptions() {
         assertThatThrownBy(() -> segmenter.segment(truck, MaskPrompt.ofBoxes(List.of()), false))
-                .isInstanceOf(PromptException.class).hasMessageContaining("no boxes");
+                .isInstanceOf(PromptException.class).hasMessageContaining("no prompts");
         assertThatThrownBy(() -> segmenter.segment(truck, (MaskPrompt) null, false))
                 .isInstanceOf(PromptException.class);
         assertThatThrownBy(() -> segmenter.segment(truck, MaskPrompt.of(new Box(-1, 0, 10, 10))))
                 .isInstanceOf(PromptException.class).hasMessageContaining("1800x1200");
-        assertThatThrownBy(() -> segmenter.segment(truck, MaskPrompt.ofBoxes(List.of(new Box(0, 0, 10, 10), new Box(0, 0, 1801, 10))), false))
-                .isInstanceOf(PromptException.class).hasMessageContaining("box 1");
+        assertThatThrownBy(() -> segmenter.segment(truck, MaskPrompt.ofBoxes(List.of(new Box(0, 0, 10, 10),
+                new Box(0, 0, 1801, 10))), false)).isInstanceOf(PromptException.class).hasMessageContaining("prompt 1");
+        assertThatThrownBy(() -> segmenter.segment(truck, List.of(MaskPrompt.of(new Box(0, 0, 10, 10)),
+                MaskPrompt.of(Point.foreground(5, 5))), false))
+                .isInstanceOf(PromptException.class).hasMessageContaining("shape");
+        assertThatThrownBy(() -> segmenter.segment(truck, MaskPrompt.of(Point.foreground(1801, 5))))
+                .isInstanceOf(PromptException.class).hasMessageContaining("1800x1200");
+        assertThatThrownBy(() -> MaskPrompt.of(new Point[0])).isInstanceOf(PromptException.class)
+                .hasMessageContaining("a box or at least one point");
         assertThatThrownBy(() -> new Box(10, 0, 5, 10))
                 .isInstanceOf(PromptException.class).hasMessageContaining("inverted");
         assertThatThrownBy(() -> new Box(0, Double.NaN, 5, 10)).isInstanceOf(PromptException.class);

@@ -34,14 +34,14 @@ class WebCommandTest {
         StringWriter err = new StringWriter();
         int code = Gdino.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "web",
                 "--weights", "demo", "--max-upload-mb", "0");
-        assertThat(code).isEqualTo(Gdino.EXIT_INPUT_ERROR);
+        assertThat(code).isEqualTo(Gdino.EXIT_USAGE_ERROR);
         assertThat(err.toString()).contains("--max-upload-mb must be in 1..1024");
 
         err = new StringWriter();
         code = Gdino.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "web",
                 "--weights", "no-such-file.pth", "--port", "0");
-        assertThat(code).isEqualTo(Gdino.EXIT_INPUT_ERROR);
-        assertThat(err.toString()).contains("weights file not found");
+        assertThat(code).isEqualTo(Gdino.EXIT_USAGE_ERROR);
+        assertThat(err.toString()).contains("gdino web: --weights no-such-file.pth: no such file");
     }
 
     @Test

@@ -1,6 +1,9 @@
 package dev.groundingdino.cli.web;
 
 import dev.groundingdino.ImageInput;
+import dev.groundingdino.sam.CocoRle;
+import dev.groundingdino.sam.GroundedSam;
+import dev.groundingdino.sam.GroundedSamResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,6 +68,22 @@ class WebDemoSamTest {
             assertThat(withMasks.getWidth()).isEqualTo(400);
             assertThat(withMasks.getHeight()).isEqualTo(100);
             assertThat(differingPixels(withMasks, boxesOnly)).as("the masks tint the image").isGreaterThan(100);
+            // every segmented detection carries its mask as COCO RLE, equal to the library's own Grounded-SAM mask
+            GroundedSamResult library;
+            try (Detector tuned = detector.withThresholds(0.85, 0.5)) {
+                library = GroundedSam.run(tuned, segmenter, ImageInput.of(image), "cat . dog");
+            }
+            JsonNode dets = masked.get("detections");
+            assertThat(dets).hasSize(library.masks().size());
+            for (int i = 0; i < dets.size(); i++) {
+                JsonNode mask = dets.get(i).get("mask");
+                CocoRle rle = library.masks().get(i).mask().toRle();
+                assertThat(mask.get("size").get(0).asInt()).isEqualTo(100);
+                assertThat(mask.get("size").get(1).asInt()).isEqualTo(400);
+                assertThat(mask.get("counts").asText()).isEqualTo(rle.toCompressedString());
+                assertThat(mask.get("area").asLong()).isEqualTo(library.masks().get(i).mask().area());
+                assertThat(plain.get("detections").get(i).has("mask")).isFalse();
+            }
         }
     }
 

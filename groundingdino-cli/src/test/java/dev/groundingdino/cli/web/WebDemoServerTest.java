@@ -143,10 +143,44 @@ class WebDemoServerTest {
         assertProblem(detect(query("x".repeat(201), BOX, TEXT), pano), 400, "at most 200");
         assertProblem(detect(query(PROMPT, 0.95, TEXT), pano), 400, "between 0.1 and 0.9");
         assertProblem(detect("prompt=cat&box=abc&text=0.25", pano), 400, "must be a number");
-        assertProblem(detect("prompt=cat&text=0.25", pano), 400, "box threshold is missing");
+        assertProblem(detect("prompt=cat&box=0.35&text=zero", pano), 400, "must be a number");
         assertProblem(detect(query(PROMPT, BOX, TEXT) + "&sam=true", pano), 400, "SAM is not configured");
         assertProblem(get("/api/detect"), 405, "use POST");
         assertProblem(get("/nothing-here"), 404, "The demo page is at /");
+    }
+
+    @Test
+    void missingThresholdsTakeThePublishedDefaultsAndFormUploadsWork() throws Exception {
+        JsonNode info = JSON.readTree(get("/api/info").body());
+        HttpResponse<String> explicit = detect(query(PROMPT, info.get("boxThreshold").asDouble(),
+                info.get("textThreshold").asDouble()), pano);
+        assertThat(explicit.statusCode()).as(explicit.body()).isEqualTo(200);
+        HttpResponse<String> defaults = detect("prompt=" + PROMPT.replace(" ", "%20"), pano);
+        assertThat(defaults.statusCode()).as(defaults.body()).isEqualTo(200);
+        String summary = JSON.readTree(explicit.body()).get("summary").asText();
+        assertThat(JSON.readTree(defaults.body()).get("summary").asText()).isEqualTo(summary);
+
+        // multipart/form-data, as a browser form or curl -F image=@pano.png -F prompt=... sends it
+        String boundary = "----gdino-test-boundary";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\n" + PROMPT
+                + "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"pano.png\""
+                + "\r\nContent-Type: image/png\r\n\r\n";
+        body.write(head.getBytes(StandardCharsets.UTF_8));
+        body.write(pano);
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(URI.create(server.uri() + "api/detect"))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(form.statusCode()).as(form.body()).isEqualTo(200);
+        assertThat(JSON.readTree(form.body()).get("summary").asText()).isEqualTo(summary);
+        HttpResponse<String> noFile = HTTP.send(HttpRequest.newBuilder(URI.create(server.uri() + "api/detect"))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofString("--" + boundary + "\r\nContent-Disposition: form-data; "
+                        + "name=\"prompt\"\r\n\r\ncat\r\n--" + boundary + "--\r\n")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertProblem(noFile, 400, "no file part");
     }
 
     @Test

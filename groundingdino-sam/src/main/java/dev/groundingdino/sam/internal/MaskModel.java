@@ -49,8 +49,11 @@ public interface MaskModel extends AutoCloseable {
     @Override
     void close();
 
-    /** The decoder's outputs: (B, C, 256, 256) logits and (B, C) IoU predictions. */
-    record Prediction(Tensor lowResLogits, Tensor iouPredictions) {}
+    /**
+     * The decoder's outputs: (B, C, 256, 256) logits and (B, C) IoU predictions, and the boxes as the model saw them
+     * in its input frame ({@code apply_boxes} output; B x 4 values, null without boxes).
+     */
+    record Prediction(Tensor lowResLogits, Tensor iouPredictions, float[] transformedBoxes) {}
 
     /** An encoded image: its original size and the family's tensors. */
     interface ImageFeatures extends AutoCloseable {

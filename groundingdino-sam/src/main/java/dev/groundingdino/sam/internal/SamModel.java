@@ -112,6 +112,7 @@ public final class SamModel implements MaskModel {
         MaskPrompt first = prompts.get(0);
         int n = first.points().size();
         Tensor boxes = null;
+        float[] transformed = null;
         if (first.box() != null) {
             float[] raw = new float[4 * b];
             for (int i = 0; i < b; i++) {
@@ -127,6 +128,7 @@ public final class SamModel implements MaskModel {
                 }
             }
             float[] input = single ? raw : SamTransform.applyBoxesTorch(raw, original); // float32 like predict_torch
+            transformed = input;
             boxes = placement().to(HostTensors.fromFloats(input, b, 4), ScalarType.Float); // (B, 4)
         }
         Tensor coords = null;
@@ -154,7 +156,7 @@ public final class SamModel implements MaskModel {
             labels = placement().to(HostTensors.fromLongs(lab, b, n), ScalarType.Long); // (B, N)
         }
         Sam.Prediction p = checkpoint.sam().predict(f.embedding, coords, labels, boxes, multimask);
-        return new Prediction(p.lowResLogits(), p.iouPredictions());
+        return new Prediction(p.lowResLogits(), p.iouPredictions(), transformed);
     }
 
     @Override
