@@ -35,6 +35,7 @@ public final class TransformerDecoder {
     private final DeformableTransformerDecoderLayer[] layers;
     private final LayerNorm norm;
     private final MLP refPointHead;
+    private final TransformerConfig.BoxLogit boxLogit;
 
     public TransformerDecoder(TransformerConfig cfg, ParamTree p) {
         int d = cfg.dModel();
@@ -45,6 +46,7 @@ public final class TransformerDecoder {
         }
         this.norm = new LayerNorm(d, p.child("norm"));
         this.refPointHead = new MLP(2 * d, d, d, 2, p.child("ref_point_head")); // query_dim // 2 * d_model inputs
+        this.boxLogit = cfg.boxLogit();
     }
 
     /** Number of decoder layers. */
@@ -91,7 +93,7 @@ public final class TransformerDecoder {
             Trace.record(trace, "dec" + i + "_out", output);
             Tensor out = output;
             referencePoints = Scopes.tensor(() -> bboxEmbed[layer].forward(out) // (B, Q, 4)
-                    .add(TransformerUtils.inverseSigmoid(refIn))
+                    .add(boxLogit.apply(refIn))
                     .sigmoid());
             refs.add(referencePoints);
             hs.add(norm.forward(output));
