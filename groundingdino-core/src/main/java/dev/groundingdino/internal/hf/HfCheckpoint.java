@@ -126,6 +126,41 @@ public final class HfCheckpoint {
     }
 
     /**
+     * The hook of the public loader: if {@code checkpoint} (with {@code config}, if given) is in the Hugging Face
+     * layout, reads and converts it; otherwise returns null and the caller reads {@code checkpoint} as an original
+     * checkpoint.
+     *
+     * @param checkpoint a folder or file
+     * @param config an explicit config file, or null; with a Hub checkpoint it must be a transformers config.json
+     * @throws CheckpointException as {@link #open}
+     * @throws IllegalArgumentException if a Hub folder is given with a config that is not a transformers config
+     */
+    public static Converted openIfHub(Path checkpoint, Path config) {
+        Optional<Layout> layout = config != null ? withConfig(checkpoint, config) : Optional.empty();
+        if (layout.isEmpty()) {
+            layout = recognise(checkpoint);
+            if (layout.isPresent() && config != null) {
+                throw new IllegalArgumentException(checkpoint + " is a Hugging Face checkpoint with its own "
+                        + CONFIG + "; leave the config out (" + config + " is not a transformers config.json)");
+            }
+        }
+        return layout.map(HfCheckpoint::open).orElse(null);
+    }
+
+    /**
+     * Whether tensor names are those of the Hugging Face layout (a {@code model.safetensors} read without its
+     * {@code config.json}).
+     */
+    public static boolean hasHubNames(List<String> names) {
+        for (String n : names) {
+            if (n.startsWith("model.backbone.conv_encoder.") || n.startsWith("model.text_backbone.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Loads a Hugging Face checkpoint (folder or {@code model.safetensors}) for inference.
      *
      * @param dtype {@code Float} or {@code BFloat16} (see {@link LoadedGroundingDino#of})
