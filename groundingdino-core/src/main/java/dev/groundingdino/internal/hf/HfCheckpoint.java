@@ -2,6 +2,7 @@ package dev.groundingdino.internal.hf;
 
 import static org.bytedeco.pytorch.global.torch.cat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.internal.groundingdino.GroundingDINO;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfig;
@@ -9,6 +10,7 @@ import dev.groundingdino.internal.groundingdino.LoadedGroundingDino;
 import dev.groundingdino.internal.runtime.Natives;
 import dev.groundingdino.internal.weights.StateDict;
 import dev.groundingdino.internal.weights.StrictLoader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,12 +119,11 @@ public final class HfCheckpoint {
             return Optional.empty();
         }
         try {
-            if (HfConfig.isTransformersConfig(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-                    config.toFile()))) {
+            if (HfConfig.isTransformersConfig(new ObjectMapper().readTree(config.toFile()))) {
                 return Optional.of(new Layout(config, weights));
             }
-        } catch (java.io.IOException e) {
-            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // not JSON: not a transformers config
         }
         return Optional.empty();
     }

@@ -150,14 +150,14 @@ public final class HfConfig {
         if (root.path("use_timm_backbone").asBoolean(false)) {
             throw unsupported(where, "use_timm_backbone", "true", "only transformers' Swin backbone is supported");
         }
-        expect(root, "two_stage", true, where);
-        expect(root, "embedding_init_target", true, where);
-        expect(root, "position_embedding_type", "sine", where);
-        expect(root, "query_dim", 4, where);
-        expect(root, "max_text_len", 256, where);
-        expect(root, "d_model", 256, where);
-        expect(root, "activation_function", "relu", where);
-        expectNumber(root, "layer_norm_eps", 1e-5, where);
+        expect(root, "two_stage", true);
+        expect(root, "embedding_init_target", true);
+        expect(root, "position_embedding_type", "sine");
+        expect(root, "query_dim", 4);
+        expect(root, "max_text_len", 256);
+        expect(root, "d_model", 256);
+        expect(root, "activation_function", "relu");
+        expectNumber(root, "layer_norm_eps", 1e-5);
 
         int encHeads = integer(root, "encoder_attention_heads", 8);
         int decHeads = integer(root, "decoder_attention_heads", 8);
@@ -177,8 +177,8 @@ public final class HfConfig {
                 integer(root, "encoder_n_points", 4), integer(root, "decoder_n_points", 4),
                 TransformerConfig.Activation.RELU, true, true, true, true,
                 TransformerConfig.BoxLogit.LOGIT_EPS_1E5, type == ModelType.MM_GROUNDING_DINO);
-        SwinConfig swin = swin(root.path("backbone_config"), where + " backbone_config");
-        BertConfig bert = bert(root.path("text_config"), where + " text_config");
+        SwinConfig swin = swin(root.path("backbone_config"));
+        BertConfig bert = bert(root.path("text_config"));
         double temperature = number(root, "positional_embedding_temperature", 20);
         // GroundingDINO: decoder_bbox_embed_share (default true). MM-GroundingDINO has no such setting: transformers
         // ties every head to head 0 when the file stores only that one; the loader decides from the file.
@@ -190,7 +190,7 @@ public final class HfConfig {
     }
 
     /** transformers' {@code SwinConfig} (defaults: Swin-T at 224 with out_indices [2, 3, 4], as GroundingDINO's). */
-    private static SwinConfig swin(JsonNode s, String where) {
+    private static SwinConfig swin(JsonNode s) {
         boolean absent = s.isMissingNode() || s.isNull();
         if (!absent && !s.isObject()) {
             throw new IllegalArgumentException("backbone_config must be an object");
@@ -201,9 +201,9 @@ public final class HfConfig {
             throw new IllegalArgumentException("backbone_config.model_type '" + modelType + "' is not supported; "
                     + "GroundingDINO checkpoints use a Swin backbone (\"swin\")");
         }
-        expect(n, "use_absolute_embeddings", false, where);
-        expect(n, "hidden_act", "gelu", where);
-        expectNumber(n, "layer_norm_eps", 1e-5, where);
+        expect(n, "use_absolute_embeddings", false, "backbone_config.");
+        expect(n, "hidden_act", "gelu", "backbone_config.");
+        expectNumber(n, "layer_norm_eps", 1e-5, "backbone_config.");
         List<Integer> depths = integers(n, "depths", List.of(2, 2, 6, 2));
         int stages = depths.size();
         List<Integer> outIndices;
@@ -240,7 +240,7 @@ public final class HfConfig {
     }
 
     /** transformers' {@code BertConfig} (defaults: bert-base-uncased), without the pooler. */
-    private static BertConfig bert(JsonNode t, String where) {
+    private static BertConfig bert(JsonNode t) {
         boolean absent = t.isMissingNode() || t.isNull();
         if (!absent && !t.isObject()) {
             throw new IllegalArgumentException("text_config must be an object");
@@ -251,8 +251,8 @@ public final class HfConfig {
             throw new IllegalArgumentException("text_config.model_type '" + modelType + "' is not supported; "
                     + "GroundingDINO checkpoints use BERT (\"bert\")");
         }
-        expect(n, "hidden_act", "gelu", where);
-        expect(n, "position_embedding_type", "absolute", where);
+        expect(n, "hidden_act", "gelu", "text_config.");
+        expect(n, "position_embedding_type", "absolute", "text_config.");
         return new BertConfig(integer(n, "vocab_size", 30522), integer(n, "hidden_size", 768),
                 integer(n, "num_hidden_layers", 12), integer(n, "num_attention_heads", 12),
                 integer(n, "intermediate_size", 3072), integer(n, "max_position_embeddings", 512),
@@ -367,7 +367,11 @@ public final class HfConfig {
         return new CheckpointException(where + ": " + key + " = " + value + " is not supported (" + why + ")");
     }
 
-    private static void expect(JsonNode n, String key, Object expected, String where) {
+    private static void expect(JsonNode n, String key, Object expected) {
+        expect(n, key, expected, "");
+    }
+
+    private static void expect(JsonNode n, String key, Object expected, String prefix) {
         JsonNode v = n.get(key);
         if (v == null || v.isNull()) {
             return; // transformers' default, which is the expected value
@@ -376,18 +380,22 @@ public final class HfConfig {
                 : expected instanceof Integer i ? v.canConvertToInt() && v.isIntegralNumber() && v.asInt() == i
                 : v.isTextual() && v.asText().toLowerCase(Locale.ROOT).equals(expected);
         if (!ok) {
-            throw new IllegalArgumentException(key + " = " + v + " is not supported (only " + expected
+            throw new IllegalArgumentException(prefix + key + " = " + v + " is not supported (only " + expected
                     + ", as in every released checkpoint)");
         }
     }
 
-    private static void expectNumber(JsonNode n, String key, double expected, String where) {
+    private static void expectNumber(JsonNode n, String key, double expected) {
+        expectNumber(n, key, expected, "");
+    }
+
+    private static void expectNumber(JsonNode n, String key, double expected, String prefix) {
         JsonNode v = n.get(key);
         if (v == null || v.isNull()) {
             return;
         }
         if (!v.isNumber() || Math.abs(v.asDouble() - expected) > expected * 1e-9) {
-            throw new IllegalArgumentException(key + " = " + v + " is not supported (only " + expected
+            throw new IllegalArgumentException(prefix + key + " = " + v + " is not supported (only " + expected
                     + ", the epsilon the reference model hard-wires)");
         }
     }

@@ -87,7 +87,7 @@ class HfRoundTripTest {
                     .withParts(again.config().bert(), again.config().transformer().withHeads(
                             TransformerConfig.BoxLogit.INVERSE_SIGMOID, false));
             try (LoadedGroundingDino hubRef = LoadedGroundingDino.of(again.stateDict(), hubAsReference)) {
-                for (String c : HfGolden.CASES) {
+                for (String c : new String[] {"batch2"}) { // two images of two sizes, two captions, padding
                     try (InferenceScope scope = InferenceScope.open();
                             StateDict in = StateDict.read(HfGolden.caseTensors(HfGolden.GDINO, c))) {
                         Map<String, Tensor> a = HfGolden.run(hub.model(), in);
