@@ -14,9 +14,19 @@ package dev.groundingdino.internal.bert;
  * @param maxPositionEmbeddings rows of {@code position_embeddings} and length of the {@code position_ids} buffer
  * @param typeVocabSize rows of {@code token_type_embeddings}
  * @param layerNormEps epsilon of every BERT LayerNorm (1e-12)
+ * @param pooler whether the model has the (unused) {@code pooler.dense} layer: true in the reference
+ *     ({@code BertModel} with its pooler), false in transformers' GroundingDINO ports
+ *     ({@code AutoModel.from_config(text_config, add_pooling_layer=False)})
  */
 public record BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads,
-        int intermediateSize, int maxPositionEmbeddings, int typeVocabSize, double layerNormEps) {
+        int intermediateSize, int maxPositionEmbeddings, int typeVocabSize, double layerNormEps, boolean pooler) {
+
+    /** A BERT with its pooler, as in the reference. */
+    public BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int numAttentionHeads,
+            int intermediateSize, int maxPositionEmbeddings, int typeVocabSize, double layerNormEps) {
+        this(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize, maxPositionEmbeddings,
+                typeVocabSize, layerNormEps, true);
+    }
 
     public BertConfig {
         requirePositive("vocabSize", vocabSize);
@@ -47,6 +57,12 @@ public record BertConfig(int vocabSize, int hiddenSize, int numHiddenLayers, int
      */
     public static BertConfig tiny() {
         return new BertConfig(30522, 32, 2, 2, 64, 512, 2, 1e-12);
+    }
+
+    /** This config with or without the pooler. */
+    public BertConfig withPooler(boolean withPooler) {
+        return new BertConfig(vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize,
+                maxPositionEmbeddings, typeVocabSize, layerNormEps, withPooler);
     }
 
     /** Width of one attention head. */

@@ -37,14 +37,14 @@ public final class BertModelWarper {
         this.cfg = cfg;
         this.embeddings = new BertEmbeddings(cfg, p.child("embeddings"));
         this.encoder = new BertEncoder(cfg, p.child("encoder"));
-        this.pooler = new BertPooler(cfg, p.child("pooler"));
+        this.pooler = cfg.pooler() ? new BertPooler(cfg, p.child("pooler")) : null;
     }
 
     public BertConfig config() {
         return cfg;
     }
 
-    /** The (unused by GroundingDINO) pooler, for completeness. */
+    /** The (unused by GroundingDINO) pooler, for completeness; null for a BERT built without it. */
     public BertPooler pooler() {
         return pooler;
     }

@@ -8,6 +8,7 @@ import dev.groundingdino.Precision;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfig;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfigReader;
 import dev.groundingdino.internal.groundingdino.LoadedGroundingDino;
+import dev.groundingdino.internal.hf.HfCheckpoint;
 import dev.groundingdino.internal.hub.DemoWeights;
 import dev.groundingdino.internal.runtime.Devices;
 import dev.groundingdino.internal.runtime.Natives;
@@ -38,8 +39,12 @@ public final class DetectorLoader {
             Precision precision) {
         Natives.ensureLoaded();
         Placement placement = placement(device, precision);
-        GroundingDinoConfig cfg = config != null ? readConfig(config) : demo ? DemoWeights.config() : null;
-        StateDict sd = demo ? DemoWeights.generate(demoSeed) : StateDict.read(checkpoint);
+        // Hugging Face layout (config.json + model.safetensors): converted onto the reference tree by internal.hf
+        HfCheckpoint.Converted hub = demo ? null : HfCheckpoint.openIfHub(checkpoint, config);
+        GroundingDinoConfig cfg = hub != null ? hub.config() : config != null ? readConfig(config)
+                : demo ? DemoWeights.config() : null;
+        StateDict sd = hub != null ? hub.stateDict() : demo ? DemoWeights.generate(demoSeed)
+                : StateDict.read(checkpoint);
         LoadedGroundingDino loaded;
         try {
             checkKind(sd, checkpoint);
@@ -110,6 +115,11 @@ public final class DetectorLoader {
             throw new CheckpointException(file + " is a Segment Anything (SAM) checkpoint, not GroundingDINO. Load "
                     + "it with dev.groundingdino.sam.Segmenter, and give Detector a GroundingDINO checkpoint such as "
                     + "groundingdino_swint_ogc.pth or groundingdino_swinb_cogcoor.pth.");
+        }
+        if (!gdino && HfCheckpoint.hasHubNames(sd.names())) {
+            throw new CheckpointException(file + " is a Hugging Face layout checkpoint (model.backbone.conv_encoder.*, "
+                    + "model.text_backbone.*): put its config.json beside it as model.safetensors + config.json, or "
+                    + "give the folder that holds both.");
         }
         if (!gdino) {
             throw new CheckpointException(file + " holds no GroundingDINO tensors (no backbone.0.*, bert.*, "

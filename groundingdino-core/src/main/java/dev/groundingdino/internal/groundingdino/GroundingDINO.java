@@ -18,7 +18,6 @@ import dev.groundingdino.internal.runtime.TensorCache;
 import dev.groundingdino.internal.transformer.ContrastiveEmbed;
 import dev.groundingdino.internal.transformer.Trace;
 import dev.groundingdino.internal.transformer.Transformer;
-import dev.groundingdino.internal.transformer.TransformerUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -92,7 +91,7 @@ public final class GroundingDINO {
     private final InputProj[] inputProj;
     private final Joiner backbone;
     private final MLP[] bboxEmbed;
-    private final ContrastiveEmbed classEmbed = new ContrastiveEmbed();
+    private final ContrastiveEmbed[] classEmbed; // one per decoder layer (parameter-free in the reference)
     private final TensorCache textCache = new TensorCache(TEXT_CACHE_ENTRIES);
     private final Tensor pixelMean; // (3, 1, 1) float32 on the model's device; null in declare mode
     private final Tensor pixelStd;
@@ -151,6 +150,10 @@ public final class GroundingDINO {
         this.backbone = new Joiner(cfg.swin(),
                 PositionEmbeddingSineHW.groundingDino(d, cfg.peTemperatureH(), cfg.peTemperatureW()).withConstants(p),
                 p.child("backbone"), geometryCache);
+        this.classEmbed = new ContrastiveEmbed[cfg.transformer().decLayers()];
+        for (int i = 0; i < classEmbed.length; i++) {
+            classEmbed[i] = ContrastiveEmbed.of(cfg.transformer(), p.child("class_embed").child(i));
+        }
         this.bboxEmbed = new MLP[cfg.transformer().decLayers()];
         ParamTree bp = p.child("bbox_embed");
         for (int i = 0; i < bboxEmbed.length; i++) {
@@ -243,7 +246,8 @@ public final class GroundingDINO {
      * @param device where the model's weights live
      * @param trace receives {@code bert_last_hidden_state} and {@code encoded_text_in}, or null
      */
-    public Transformer.TextFeatures encodeText(TextBatch text, Device device, Trace trace) {
+    public Transformer.TextFeatures encodeText(TextBatch captions, Device device, Trace trace) {
+        TextBatch text = captions.withSpecialTokenMasks(cfg.specialTokenMasks()); // this model's mask derivation
         Tensor[] rows = textRows(text, device); // last hidden, encoded text, token mask, position ids, self mask
         Trace.record(trace, "bert_last_hidden_state", rows[0]);
         Trace.record(trace, "encoded_text_in", rows[1]);
@@ -407,9 +411,9 @@ public final class GroundingDINO {
         int last = out.hs().size() - 1;
         Tensor hs = out.hs().get(last); // (B, Q, d)
         Tensor predBoxes = bboxEmbed[last].forward(hs)
-                .add(TransformerUtils.inverseSigmoid(out.references().get(last)))
+                .add(cfg.transformer().boxLogit().apply(out.references().get(last)))
                 .sigmoid(); // (B, Q, 4)
-        Tensor predLogits = classEmbed.forward(hs, out.memoryText(), text.textTokenMask()); // (B, Q, 256)
+        Tensor predLogits = classEmbed[last].forward(hs, out.memoryText(), text.textTokenMask()); // (B, Q, 256)
         Trace.record(trace, "pred_logits", predLogits);
         Trace.record(trace, "pred_boxes", predBoxes);
         return new Output(predLogits, predBoxes);

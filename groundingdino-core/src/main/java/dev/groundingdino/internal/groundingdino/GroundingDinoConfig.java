@@ -24,13 +24,46 @@ import dev.groundingdino.internal.transformer.TransformerConfig;
  * @param decPredBboxEmbedShare {@code dec_pred_bbox_embed_share}: ONE box head ({@code bbox_embed.0}, also listed as
  *     {@code bbox_embed.i} and {@code transformer.decoder.bbox_embed.i}) serves every decoder layer (true in every
  *     release); false: one head per layer
+ * @param specialTokenMasks how the sub-sentence self-attention masks and position ids are derived from the token
+ *     ids ({@link SpecialTokenMasks#REFERENCE} in the reference)
  */
 public record GroundingDinoConfig(String name, SwinConfig swin, BertConfig bert, TransformerConfig transformer,
-        double peTemperatureH, double peTemperatureW, boolean subSentencePresent, boolean decPredBboxEmbedShare) {
+        double peTemperatureH, double peTemperatureW, boolean subSentencePresent, boolean decPredBboxEmbedShare,
+        SpecialTokenMasks specialTokenMasks) {
+
+    /**
+     * The two implementations of {@code generate_masks_with_special_tokens_and_transfer_map} (blocks of tokens
+     * between the special tokens {@code [CLS]}, {@code [SEP]}, {@code .}, {@code ?} attend to each other; a
+     * token's position id is its offset in its block). They agree on the masks of a single caption and differ in
+     * the position id of each separator and, in a padded batch, in rows after the first.
+     */
+    public enum SpecialTokenMasks {
+        /**
+         * groundingdino/models/GroundingDINO/bertwarper.py: one loop over the special tokens of the whole batch; a
+         * separator gets the position id after its block's last token, and the previous separator's column is
+         * carried from one row into the next.
+         */
+        REFERENCE,
+        /**
+         * transformers' vectorised version (modeling_grounding_dino.py, also MM-GroundingDINO): each row on its
+         * own, separators get position id 0.
+         */
+        PER_ROW
+    }
+
+    /** A config with the reference's special-token masks. */
+    public GroundingDinoConfig(String name, SwinConfig swin, BertConfig bert, TransformerConfig transformer,
+            double peTemperatureH, double peTemperatureW, boolean subSentencePresent, boolean decPredBboxEmbedShare) {
+        this(name, swin, bert, transformer, peTemperatureH, peTemperatureW, subSentencePresent, decPredBboxEmbedShare,
+                SpecialTokenMasks.REFERENCE);
+    }
 
     public GroundingDinoConfig {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("a config needs a name (used in error messages)");
+        }
+        if (specialTokenMasks == null) {
+            throw new IllegalArgumentException("specialTokenMasks is required (SpecialTokenMasks.REFERENCE)");
         }
         if (swin == null || bert == null || transformer == null) {
             throw new IllegalArgumentException("the swin, bert and transformer configs are required");
@@ -69,13 +102,25 @@ public record GroundingDinoConfig(String name, SwinConfig swin, BertConfig bert,
     /** This config under another name. */
     public GroundingDinoConfig withName(String newName) {
         return new GroundingDinoConfig(newName, swin, bert, transformer, peTemperatureH, peTemperatureW,
-                subSentencePresent, decPredBboxEmbedShare);
+                subSentencePresent, decPredBboxEmbedShare, specialTokenMasks);
     }
 
     /** This config with {@code dec_pred_bbox_embed_share} set to {@code share}. */
     public GroundingDinoConfig withDecPredBboxEmbedShare(boolean share) {
         return new GroundingDinoConfig(name, swin, bert, transformer, peTemperatureH, peTemperatureW,
-                subSentencePresent, share);
+                subSentencePresent, share, specialTokenMasks);
+    }
+
+    /** This config with other special-token masks. */
+    public GroundingDinoConfig withSpecialTokenMasks(SpecialTokenMasks masks) {
+        return new GroundingDinoConfig(name, swin, bert, transformer, peTemperatureH, peTemperatureW,
+                subSentencePresent, decPredBboxEmbedShare, masks);
+    }
+
+    /** This config with other BERT and transformer configs (the options of transformers' ports). */
+    public GroundingDinoConfig withParts(BertConfig newBert, TransformerConfig newTransformer) {
+        return new GroundingDinoConfig(name, swin, newBert, newTransformer, peTemperatureH, peTemperatureW,
+                subSentencePresent, decPredBboxEmbedShare, specialTokenMasks);
     }
 
     /** Feature levels taken from the backbone; the others are extra stride-2 convolutions. */

@@ -28,15 +28,21 @@ public final class TextBatch {
     private final long[] attentionMask; // (B, n)
     private final long[] positionIds; // (B, n)
     private final boolean[] selfAttentionMask; // (B, n, n)
+    private final Padded padded; // the un-truncated padded batch the masks were derived from
+
+    /** The padded token ids before the cut to 256, with what the masks were derived by. */
+    private record Padded(int batch, int length, long[] ids, long[] attention, long[] specialTokens,
+            GroundingDinoConfig.SpecialTokenMasks rule) {}
 
     private TextBatch(int batch, int length, long[] inputIds, long[] attentionMask, long[] positionIds,
-            boolean[] selfAttentionMask) {
+            boolean[] selfAttentionMask, Padded padded) {
         this.batch = batch;
         this.length = length;
         this.inputIds = inputIds;
         this.attentionMask = attentionMask;
         this.positionIds = positionIds;
         this.selfAttentionMask = selfAttentionMask;
+        this.padded = padded;
     }
 
     /** The model inputs as tensors (created in the caller's scope). */
@@ -83,6 +89,31 @@ public final class TextBatch {
             System.arraycopy(r, 0, ids, i * n, r.length);
             Arrays.fill(attention, i * n, i * n + r.length, 1L);
         }
+        return ofPadded(b, n, ids, attention, specialTokens, GroundingDinoConfig.SpecialTokenMasks.REFERENCE);
+    }
+
+    /**
+     * The batch of already padded token ids, e.g. a tokenizer's {@code input_ids} / {@code attention_mask} given to
+     * a model directly: the masks and position ids are derived from the ids by {@code rule}, then everything is cut
+     * to 256 tokens.
+     *
+     * @param b rows
+     * @param n tokens per row (before the cut)
+     * @param ids (B, n) row-major token ids
+     * @param attention (B, n) row-major, non-zero on real tokens
+     * @param specialTokens ids that separate sub-sentences ({@code [CLS]}, {@code [SEP]}, {@code "."}, {@code "?"})
+     * @param rule how the masks are derived
+     * @throws IllegalArgumentException if the sizes do not match
+     */
+    public static TextBatch ofPadded(int b, int n, long[] ids, long[] attention, long[] specialTokens,
+            GroundingDinoConfig.SpecialTokenMasks rule) {
+        if (b < 1 || n < 1 || ids.length != (long) b * n || attention.length != ids.length) {
+            throw new IllegalArgumentException("expected " + b + " x " + n + " token ids and attention mask values, "
+                    + "got " + ids.length + " and " + attention.length);
+        }
+        Padded padded = new Padded(b, n, ids.clone(), attention.clone(), specialTokens.clone(), rule);
+        ids = padded.ids();
+        attention = padded.attention();
         // generate_masks_with_special_tokens_and_transfer_map on the padded (B, n) ids
         boolean[] mask = new boolean[b * n * n];
         long[] positions = new long[b * n];
@@ -91,27 +122,31 @@ public final class TextBatch {
                 mask[(i * n + c) * n + c] = true; // eye
             }
         }
-        int previous = 0;
-        for (int i = 0; i < b; i++) {
-            for (int c = 0; c < n; c++) {
-                if (!isSpecial(ids[i * n + c], specialTokens)) {
-                    continue;
-                }
-                if (c == 0 || c == n - 1) {
-                    positions[i * n + c] = 0;
-                } else {
-                    for (int r = previous + 1; r <= c; r++) {
-                        for (int k = previous + 1; k <= c; k++) {
-                            mask[(i * n + r) * n + k] = true;
-                        }
-                        positions[i * n + r] = r - previous - 1;
+        if (rule == GroundingDinoConfig.SpecialTokenMasks.REFERENCE) {
+            int previous = 0;
+            for (int i = 0; i < b; i++) {
+                for (int c = 0; c < n; c++) {
+                    if (!isSpecial(ids[i * n + c], specialTokens)) {
+                        continue;
                     }
+                    if (c == 0 || c == n - 1) {
+                        positions[i * n + c] = 0;
+                    } else {
+                        for (int r = previous + 1; r <= c; r++) {
+                            for (int k = previous + 1; k <= c; k++) {
+                                mask[(i * n + r) * n + k] = true;
+                            }
+                            positions[i * n + r] = r - previous - 1;
+                        }
+                    }
+                    previous = c;
                 }
-                previous = c;
             }
+        } else {
+            perRowMasks(b, n, ids, specialTokens, mask, positions);
         }
         if (n <= MAX_TEXT_LEN) {
-            return new TextBatch(b, n, ids, attention, positions, mask);
+            return new TextBatch(b, n, ids, attention, positions, mask, padded);
         }
         int m = MAX_TEXT_LEN;
         long[] ids2 = new long[b * m];
@@ -126,7 +161,56 @@ public final class TextBatch {
                 System.arraycopy(mask, (i * n + r) * n, mask2, (i * m + r) * m, m);
             }
         }
-        return new TextBatch(b, m, ids2, att2, pos2, mask2);
+        return new TextBatch(b, m, ids2, att2, pos2, mask2, padded);
+    }
+
+    /**
+     * transformers' vectorised masks, row by row: a token belongs to the block closed by the next special token at
+     * or after it; blocks closed at column 0, at the last column or by no special token are not blocks (the token
+     * only attends to itself, position 0); inside a block tokens attend to each other and the position id is the
+     * distance to the previous special token minus one, at least 0 (so a separator itself gets 0).
+     */
+    private static void perRowMasks(int b, int n, long[] ids, long[] specialTokens, boolean[] mask, long[] positions) {
+        int[] prev = new int[n];
+        int[] next = new int[n];
+        for (int i = 0; i < b; i++) {
+            int last = -1;
+            for (int c = 0; c < n; c++) {
+                if (isSpecial(ids[i * n + c], specialTokens)) {
+                    last = c;
+                }
+                prev[c] = last;
+            }
+            int following = n;
+            for (int c = n - 1; c >= 0; c--) {
+                if (isSpecial(ids[i * n + c], specialTokens)) {
+                    following = c;
+                }
+                next[c] = following;
+            }
+            for (int r = 0; r < n; r++) {
+                boolean valid = next[r] != 0 && next[r] != n - 1 && next[r] != n;
+                if (!valid) {
+                    continue; // eye only, position 0
+                }
+                positions[i * n + r] = Math.max(r - prev[r] - 1, 0);
+                for (int k = 0; k < n; k++) {
+                    if (next[k] == next[r]) {
+                        mask[(i * n + r) * n + k] = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /** This batch with its masks and position ids derived by {@code rule} (this batch if it already was). */
+    public TextBatch withSpecialTokenMasks(GroundingDinoConfig.SpecialTokenMasks rule) {
+        if (padded.rule() == rule) {
+            return this;
+        }
+        TextBatch again = ofPadded(padded.batch(), padded.length(), padded.ids(), padded.attention(),
+                padded.specialTokens(), rule);
+        return batch == padded.batch() ? again : again.repeat(batch / padded.batch());
     }
 
     /** This batch repeated to {@code copies} rows (one caption for several images). */
@@ -145,7 +229,7 @@ public final class TextBatch {
             System.arraycopy(positionIds, 0, pos, i * n, n);
             System.arraycopy(selfAttentionMask, 0, mask, i * n * n, n * n);
         }
-        return new TextBatch(copies, n, ids, att, pos, mask);
+        return new TextBatch(copies, n, ids, att, pos, mask, padded);
     }
 
     public int batch() {

@@ -55,7 +55,7 @@ public final class Transformer {
     private final Linear encOutput;
     private final LayerNorm encOutputNorm;
     private final MLP encOutBboxEmbed;
-    private final ContrastiveEmbed encOutClassEmbed = new ContrastiveEmbed();
+    private final ContrastiveEmbed encOutClassEmbed;
     private final TensorCache sizeCache; // the model's per-size cache
 
     public Transformer(TransformerConfig cfg, ParamTree p) {
@@ -78,6 +78,7 @@ public final class Transformer {
         this.encOutput = new Linear(d, d, p.child("enc_output"));
         this.encOutputNorm = new LayerNorm(d, p.child("enc_output_norm"));
         this.encOutBboxEmbed = new MLP(d, d, 4, 3, p.child("enc_out_bbox_embed"));
+        this.encOutClassEmbed = ContrastiveEmbed.of(cfg, p.child("enc_out_class_embed"));
     }
 
     public TransformerConfig config() {
@@ -190,7 +191,7 @@ public final class Transformer {
      * before it returns.
      *
      * @param trace receives {@code output_memory}, {@code enc_outputs_class}, {@code enc_out_bbox_delta},
-     *     {@code output_proposals}, {@code topk_logits}, {@code topk_proposals}, or null
+     *     {@code output_proposals}, {@code topk_logits}, {@code topk_proposals}, {@code tgt}, or null
      */
     public Queries selectQueries(Encoded enc, Trace trace) {
         return Scopes.keepUnless(Trace.keeps(trace), () -> {
@@ -234,6 +235,7 @@ public final class Transformer {
             } else {
                 tgt = gather(outputMemory, 1, topIndices.unsqueeze(-1).expand(b, k, d)); // (B, Q, C)
             }
+            Trace.record(trace, "tgt", tgt);
             return new Queries(tgt, refpointEmbed);
         }, q -> new Tensor[] {q.tgt(), q.refpointsUnsigmoid()});
     }
@@ -258,6 +260,19 @@ public final class Transformer {
 
     /** Cache key of the proposals of an unpadded size. */
     private record ProposalKey(SpatialShapes shapes, String device) {}
+
+    /**
+     * {@code enc_out_class_embed} on any queries, e.g. transformers' {@code encoder_logits} (the decoder's initial
+     * content queries against the projected text).
+     *
+     * @param queries (B, N, C)
+     * @param text (B, n, C)
+     * @param textTokenMask (B, n) bool, true on real tokens
+     * @return (B, N, 256)
+     */
+    public Tensor encOutClassLogits(Tensor queries, Tensor text, Tensor textTokenMask) {
+        return encOutClassEmbed.forward(queries, text, textTokenMask);
+    }
 
     /**
      * The decoder from the selected queries.

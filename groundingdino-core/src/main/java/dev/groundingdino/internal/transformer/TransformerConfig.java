@@ -1,5 +1,7 @@
 package dev.groundingdino.internal.transformer;
 
+import org.bytedeco.pytorch.Tensor;
+
 /**
  * The dimensions and switches of GroundingDINO's deformable transformer ({@code transformer.py::build_transformer}
  * arguments). Only the inference-relevant ones are represented; the reference's fixed choices are validated by the
@@ -22,10 +24,17 @@ package dev.groundingdino.internal.transformer;
  * @param useTextEnhancer {@code use_text_enhancer}: encoder {@code text_layers}
  * @param useFusionLayer {@code use_fusion_layer}: encoder {@code fusion_layers}
  * @param useTextCrossAttention {@code use_text_cross_attention}: decoder {@code ca_text}
+ * @param boxLogit how a reference box goes back to logit space before a box head's delta is added (decoder
+ *     refinement and the detector's {@code pred_boxes}); {@link BoxLogit#INVERSE_SIGMOID} in the reference
+ * @param contrastiveBias MM-GroundingDINO's class heads: the contrastive logits are scaled by
+ *     {@code 1 / sqrt(d_model)} and shifted by a learned scalar {@code bias} per head
+ *     ({@code enc_out_class_embed.bias}, {@code class_embed.{i}.bias}); false (the reference): plain dot products,
+ *     no parameters
  */
 public record TransformerConfig(int dModel, int nHeads, int numQueries, int encLayers, int decLayers,
         int dimFeedforward, int numFeatureLevels, int encNPoints, int decNPoints, Activation activation,
-        boolean embedInitTgt, boolean useTextEnhancer, boolean useFusionLayer, boolean useTextCrossAttention) {
+        boolean embedInitTgt, boolean useTextEnhancer, boolean useFusionLayer, boolean useTextCrossAttention,
+        BoxLogit boxLogit, boolean contrastiveBias) {
 
     /** The reference's hard-wired model width. */
     public static final int D_MODEL = 256;
@@ -58,7 +67,44 @@ public record TransformerConfig(int dModel, int nHeads, int numQueries, int encL
         }
     }
 
+    /**
+     * The inverse sigmoid applied to reference boxes in {@code [0, 1]} before a box delta is added. The two
+     * implementations differ only for boxes within {@code eps} of 0 or 1.
+     */
+    public enum BoxLogit {
+        /**
+         * util/misc.py::inverse_sigmoid(x, eps=1e-3) of the reference: {@code log(max(x, eps) / max(1 - x, eps))}
+         * after clamping {@code x} to [0, 1].
+         */
+        INVERSE_SIGMOID,
+        /**
+         * {@code torch.special.logit(x, eps=1e-5)} of transformers' GroundingDINO and MM-GroundingDINO:
+         * {@code log(z / (1 - z))} with {@code z = clamp(x, eps, 1 - eps)}.
+         */
+        LOGIT_EPS_1E5;
+
+        /** This inverse sigmoid of {@code x}. */
+        public Tensor apply(Tensor x) {
+            return this == INVERSE_SIGMOID ? TransformerUtils.inverseSigmoid(x) : TransformerUtils.logit(x, 1e-5);
+        }
+    }
+
+    /**
+     * The reference's settings for the options added after the first release of this record
+     * ({@link BoxLogit#INVERSE_SIGMOID}, no contrastive bias).
+     */
+    public TransformerConfig(int dModel, int nHeads, int numQueries, int encLayers, int decLayers,
+            int dimFeedforward, int numFeatureLevels, int encNPoints, int decNPoints, Activation activation,
+            boolean embedInitTgt, boolean useTextEnhancer, boolean useFusionLayer, boolean useTextCrossAttention) {
+        this(dModel, nHeads, numQueries, encLayers, decLayers, dimFeedforward, numFeatureLevels, encNPoints,
+                decNPoints, activation, embedInitTgt, useTextEnhancer, useFusionLayer, useTextCrossAttention,
+                BoxLogit.INVERSE_SIGMOID, false);
+    }
+
     public TransformerConfig {
+        if (boxLogit == null) {
+            throw new IllegalArgumentException("boxLogit is required (BoxLogit.INVERSE_SIGMOID in the reference)");
+        }
         if (dModel != D_MODEL) {
             throw new IllegalArgumentException("hidden_dim must be " + D_MODEL + " (the reference hard-wires 256 text "
                     + "position features and a 512-wide query sine embedding), got " + dModel);
@@ -95,6 +141,13 @@ public record TransformerConfig(int dModel, int nHeads, int numQueries, int encL
     /** The golden "tiny" model ({@code gdino/tiny_seed0/config.json}): 4 heads, 30 queries, 2 + 2 layers, FFN 128. */
     public static TransformerConfig tiny() {
         return new TransformerConfig(256, 4, 30, 2, 2, 128, 4, 4, 4, Activation.RELU, true, true, true, true);
+    }
+
+    /** This config with the Hugging Face port's box logit and, for MM-GroundingDINO, biased contrastive heads. */
+    public TransformerConfig withHeads(BoxLogit logit, boolean bias) {
+        return new TransformerConfig(dModel, nHeads, numQueries, encLayers, decLayers, dimFeedforward,
+                numFeatureLevels, encNPoints, decNPoints, activation, embedInitTgt, useTextEnhancer, useFusionLayer,
+                useTextCrossAttention, logit, bias);
     }
 
     private static void requirePositive(String name, int value) {

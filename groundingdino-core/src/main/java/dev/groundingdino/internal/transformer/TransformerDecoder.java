@@ -37,6 +37,7 @@ public final class TransformerDecoder {
     private final LayerNorm norm;
     private final MLP refPointHead;
     private final Tensor sineDimT; // (128) float32 on the model's device; null in declare mode
+    private final TransformerConfig.BoxLogit boxLogit;
 
     public TransformerDecoder(TransformerConfig cfg, ParamTree p) {
         int d = cfg.dModel();
@@ -49,6 +50,7 @@ public final class TransformerDecoder {
         this.sineDimT = p.placement() == null ? null
                 : p.constant(() -> TransformerUtils.sineembedDimT(p.placement().options(ScalarType.Float)));
         this.refPointHead = new MLP(2 * d, d, d, 2, p.child("ref_point_head")); // query_dim // 2 * d_model inputs
+        this.boxLogit = cfg.boxLogit();
     }
 
     /** Number of decoder layers. */
@@ -96,7 +98,7 @@ public final class TransformerDecoder {
             Trace.record(trace, "dec" + i + "_out", output);
             Tensor out = output;
             referencePoints = Scopes.tensor(() -> bboxEmbed[layer].forward(out) // (B, Q, 4)
-                    .add(TransformerUtils.inverseSigmoid(refIn))
+                    .add(boxLogit.apply(refIn))
                     .sigmoid());
             refs.add(referencePoints);
             hs.add(norm.forward(output));

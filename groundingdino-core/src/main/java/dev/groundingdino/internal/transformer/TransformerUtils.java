@@ -157,6 +157,14 @@ public final class TransformerUtils {
     }
 
     /**
+     * {@code torch.special.logit(x, eps)}: {@code log(z / (1 - z))} with {@code z = clamp(x, eps, 1 - eps)} (the
+     * inverse sigmoid of transformers' GroundingDINO port, eps 1e-5), computed by libtorch's own kernel.
+     */
+    public static Tensor logit(Tensor x, double eps) {
+        return org.bytedeco.pytorch.global.torch.logit(x, new org.bytedeco.pytorch.DoubleOptional(eps));
+    }
+
+    /**
      * {@code Transformer.get_valid_ratio}: the fraction of unpadded rows and columns of one level's mask.
      *
      * @param mask (B, H, W) bool, true on padding
