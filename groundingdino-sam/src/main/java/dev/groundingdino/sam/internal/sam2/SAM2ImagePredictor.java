@@ -83,6 +83,15 @@ public final class SAM2ImagePredictor implements AutoCloseable {
     }
 
     /**
+     * {@link #predict(Sam2ImageFeatures, Sam2Prompt, boolean)} with the prompts as arrays ({@link Sam2Prompt#of}):
+     * {@code boxes} B x 4 or null, {@code points} B x N x 2 or null, {@code labels} B x N, in original pixels.
+     */
+    public Sam2Prediction predict(Sam2ImageFeatures features, float[][] boxes, float[][][] points, int[][] labels,
+            boolean multimaskOutput) {
+        return predict(features, Sam2Prompt.of(boxes, points, labels), multimaskOutput);
+    }
+
+    /**
      * The masks of a prediction at the original image size: {@code postprocess_masks} of the (unclamped) logits,
      * then {@code > 0}.
      */

@@ -71,6 +71,42 @@ public record Sam2Prompt(int batch, float[] boxes, float[] points, int[] labels,
         }
     }
 
+    /**
+     * The general form: {@code boxes} B x 4 or null, {@code points} B x N x 2 or null with {@code labels} B x N
+     * (B is taken from whichever is given; both must agree).
+     */
+    public static Sam2Prompt of(float[][] boxes, float[][][] points, int[][] labels) {
+        if (boxes == null && points == null) {
+            throw new IllegalArgumentException("give boxes, points, or both");
+        }
+        if ((points == null) != (labels == null)) {
+            throw new IllegalArgumentException("point coordinates and point labels must be given together");
+        }
+        int batch = boxes != null ? boxes.length : points.length;
+        float[] flatBoxes = boxes == null ? null : boxes(boxes).boxes();
+        float[] flatPoints = null;
+        int[] flatLabels = null;
+        int n = 0;
+        if (points != null) {
+            if (points.length != batch || labels.length != batch) {
+                throw new IllegalArgumentException(batch + " prompts need " + batch + " point lists and label lists, "
+                        + "got " + points.length + " and " + labels.length);
+            }
+            n = points[0].length;
+            flatPoints = new float[2 * batch * n];
+            flatLabels = new int[batch * n];
+            for (int b = 0; b < batch; b++) {
+                if (points[b].length != n || labels[b].length != n) {
+                    throw new IllegalArgumentException("every prompt needs the same number of points and labels (" + n
+                            + "), prompt " + b + " has " + points[b].length + " and " + labels[b].length);
+                }
+                System.arraycopy(flattenPoints(points[b]), 0, flatPoints, 2 * n * b, 2 * n);
+                System.arraycopy(labels[b], 0, flatLabels, n * b, n);
+            }
+        }
+        return new Sam2Prompt(batch, flatBoxes, flatPoints, flatLabels, n, null);
+    }
+
     /** One box {@code (x0, y0, x1, y1)} ({@code predict(box=...)}). */
     public static Sam2Prompt box(float x0, float y0, float x1, float y1) {
         return new Sam2Prompt(1, new float[] {x0, y0, x1, y1}, null, null, 0, null);

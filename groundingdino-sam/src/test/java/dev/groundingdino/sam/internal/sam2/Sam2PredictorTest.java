@@ -134,6 +134,20 @@ class Sam2PredictorTest {
     }
 
     @Test
+    void arrayPromptsEqualTheRecordForm() {
+        float[] box = {425, 600, 700, 875};
+        float[][] points = {{500, 375}, {600, 700}};
+        int[] labels = {1, 0};
+        Sam2Prediction a = predictor.predict(truck, Sam2Prompt.boxAndPoints(box, points, labels), false);
+        Sam2Prediction b = predictor.predict(truck, new float[][] {box}, new float[][][] {points},
+                new int[][] {labels}, false);
+        assertThat(b.batch()).isEqualTo(1);
+        assertThat(TensorValues.maxAbsDiff(a.rawLowResLogits(), b.rawLowResLogits())).isLessThanOrEqualTo(1e-6);
+        assertThatThrownBy(() -> Sam2Prompt.of(new float[][] {box, box}, new float[][][] {points},
+                new int[][] {labels})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2 prompts");
+    }
+
+    @Test
     void promptsAreValidated() {
         assertThatThrownBy(() -> Sam2Prompt.points(new float[][] {{1, 2}}, new int[] {7}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("labels");
