@@ -1,5 +1,7 @@
 package dev.groundingdino.bench;
 
+import dev.groundingdino.Device;
+import dev.groundingdino.Precision;
 import dev.groundingdino.internal.groundingdino.GroundingDINO;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfig;
 import dev.groundingdino.internal.groundingdino.LoadedGroundingDino;
@@ -8,6 +10,9 @@ import dev.groundingdino.internal.weights.StateDict;
 import dev.groundingdino.sam.internal.Sam;
 import dev.groundingdino.sam.internal.SamCheckpoint;
 import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.sam2.SAM2Base;
+import dev.groundingdino.sam.internal.sam2.SAM2ImagePredictor;
+import dev.groundingdino.sam.internal.sam2.Sam2Config;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -60,6 +65,17 @@ public final class RandomWeights {
     public static SamCheckpoint sam(SamConfig cfg, long seed, ScalarType encoderType) {
         Natives.ensureLoaded();
         return SamCheckpoint.of(stateDict(Sam.expectedTensors(cfg), seed, ScalarType.Float), encoderType);
+    }
+
+    /**
+     * A SAM 2.1 image predictor of {@code cfg} on random float32 weights of the declared shapes (the official
+     * checkpoints' shapes, video weights included), loaded on the CPU like a checkpoint with the Hiera trunk in
+     * {@code precision}; the caller closes it.
+     */
+    public static SAM2ImagePredictor sam2(Sam2Config cfg, long seed, Precision precision) {
+        Natives.ensureLoaded();
+        return SAM2ImagePredictor.load(stateDict(SAM2Base.expectedTensors(cfg), seed, ScalarType.Float), cfg,
+                Device.CPU, precision);
     }
 
     /** Random tensors of the given names and shapes in {@code dtype}, in an in-memory state dict. */
