@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
  * mask PNGs, COCO-RLE JSON and the raw model outputs.
  */
 @Command(name = "segment", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        description = {"Segments an image with Segment Anything, for given boxes and points or for a text prompt.",
+        description = {"Segments an image with Segment Anything or SAM 2.1, for boxes and points or a text prompt.",
                 "",
                 "One mask (or three with --multimask) per prompt. Prompts are given in pixels of the image: --box "
                         + "x0,y0,x1,y1 (top-left, bottom-right) and --point x,y,label (label 1 on the object, 0 on the "
@@ -57,8 +57,14 @@ import picocli.CommandLine.Spec;
                         + "line per prompt and per mask: predicted IoU, area and bounds."})
 final class SegmentCommand implements Callable<Integer> {
     @Option(names = "--sam", required = true, paramLabel = "CHECKPOINT",
-            description = "Segment Anything checkpoint (.pth such as sam_vit_h_4b8939.pth, or .safetensors).")
+            description = "Segment Anything checkpoint (sam_vit_h_4b8939.pth, ...) or SAM 2.1 checkpoint "
+                    + "(sam2.1_hiera_large.pt, ...), .pth/.pt or .safetensors.")
     Path sam;
+
+    @Option(names = "--sam-config", paramLabel = "FILE",
+            description = "Config of a SAM 2.1 checkpoint whose size is not one of the official four (the model node "
+                    + "of its sam2.1_hiera_*.yaml as JSON).")
+    Path samConfig;
 
     @Option(names = "--image", required = true, paramLabel = "IMAGE", description = "Image file (JPEG, PNG, ...).")
     Path image;
@@ -124,6 +130,9 @@ final class SegmentCommand implements Callable<Integer> {
             throw new UsageException("--sam " + sam + ": no such file (give a Segment Anything checkpoint such as "
                     + "sam_vit_h_4b8939.pth)");
         }
+        if (samConfig != null && !Files.isRegularFile(samConfig)) {
+            throw new UsageException("--sam-config " + samConfig + ": no such file");
+        }
         if (!Files.isRegularFile(image)) {
             throw new UsageException("--image " + image + ": no such file");
         }
@@ -142,8 +151,12 @@ final class SegmentCommand implements Callable<Integer> {
             ModelOptions.checkDevice(detector.device(), detector.precision());
         }
         PrintWriter report = json != null && json.toString().equals("-") ? err : pw;
-        try (Segmenter segmenter = Segmenter.builder(sam).device(detector.device())
-                .precision(detector.precision()).threads(threads).build()) {
+        Segmenter.Builder samBuilder = Segmenter.builder(sam).device(detector.device())
+                .precision(detector.precision()).threads(threads);
+        if (samConfig != null) {
+            samBuilder.config(samConfig);
+        }
+        try (Segmenter segmenter = samBuilder.build()) {
             List<Row> rows = new ArrayList<>();
             List<MaskPrompt> prompts = new ArrayList<>(given);
             DetectionResult detections = null;

@@ -221,4 +221,40 @@ class SegmentCommandTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--sam");
     }
+
+    @Test
+    void sam21BoxesPointsAndGroundedSam2(@TempDir Path tmp) throws Exception {
+        Path suite = Golden.dir().resolve("sam2/sam2.1-tiny_seed0");
+        Path raw = tmp.resolve("raw.safetensors");
+        // the golden groceries case "box_points": a box with a positive and a negative point
+        CliRun run = CliRun.of("segment", "--sam", suite.resolve("sam2.1_tiny.pt").toString(), "--sam-config",
+                suite.resolve("config.json").toString(), "--image", Golden.file("images/groceries.jpg").toString(),
+                "--box", "100,100,500,450", "--point", "300,200,1", "--point", "150,420,0", "--dump-raw",
+                raw.toString(), "--json", tmp.resolve("m.json").toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(suite.resolve("cases/groceries/tensors.safetensors"));
+        Map<String, GoldenTensors.Entry> dumped = GoldenTensors.read(raw);
+        assertThat(TensorValues.maxAbsDiff(dumped.get("low_res_logits").asFloats(),
+                golden.get("box_points_low_res_logits").asFloats())).isLessThan(1e-4);
+        assertThat(TensorValues.maxAbsDiff(dumped.get("iou_predictions").asFloats(),
+                golden.get("box_points_iou_predictions").asFloats())).isLessThan(1e-5);
+        JsonNode doc = new ObjectMapper().readTree(tmp.resolve("m.json").toFile());
+        assertThat(doc.get("sam_variant").asText()).isEqualTo("config.json");
+        assertThat(doc.get("segmentations").get(0).get("points")).hasSize(2);
+
+        // Grounded-SAM-2: GroundingDINO boxes, SAM 2.1 masks
+        CliRun grounded = CliRun.of("segment", "--sam", suite.resolve("sam2.1_tiny.pt").toString(), "--sam-config",
+                suite.resolve("config.json").toString(), "--image", TRUCK.toString(), "--weights", "demo",
+                "--prompt", "truck . tire", "--box-threshold", "0.2", "--json", tmp.resolve("g.json").toString());
+        assertThat(grounded.exitCode()).as(grounded.err()).isZero();
+        JsonNode g = new ObjectMapper().readTree(tmp.resolve("g.json").toFile());
+        java.util.regex.Matcher found = java.util.regex.Pattern.compile("(\\d+) detection\\(s\\) for \"truck . tire.\"")
+                .matcher(grounded.out());
+        assertThat(found.find()).as(grounded.out()).isTrue();
+        assertThat(g.get("segmentations")).hasSize(Integer.parseInt(found.group(1)));
+        for (JsonNode seg : g.get("segmentations")) {
+            assertThat(seg.get("label").asText()).isNotBlank().doesNotContain("[SEP]");
+            assertThat(seg.get("masks").get(0).get("rle").get("size").toString()).isEqualTo("[1200,1800]");
+        }
+    }
 }

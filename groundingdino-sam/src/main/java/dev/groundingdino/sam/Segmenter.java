@@ -33,9 +33,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Promptable segmentation with Segment Anything: {@link #embed} an image once, then {@link #segment} it with any
- * number of prompts (boxes, points, or both), like the reference's {@code SamPredictor.set_image} / {@code predict} /
- * {@code predict_torch}.
+ * Promptable segmentation with Segment Anything (SAM ViT-B/L/H) or SAM 2.1 (Hiera-T/S/B+/L): {@link #embed} an image
+ * once, then {@link #segment} it with any number of prompts (boxes, points, or both), like the reference's
+ * {@code SamPredictor} / {@code SAM2ImagePredictor} {@code set_image} / {@code predict}. The family and size are
+ * recognised from the checkpoint's tensors.
  *
  * <pre>{@code
  * try (Segmenter sam = Segmenter.load(Path.of("sam_vit_h_4b8939.pth"));
@@ -79,8 +80,9 @@ public final class Segmenter implements AutoCloseable {
     }
 
     /**
-     * Loads a Segment Anything checkpoint, {@code .pth} (the official release files) or {@code .safetensors}, with the
-     * defaults (CPU, FP32); the variant (ViT-B, ViT-L, ViT-H or another size) is recognised from the tensor shapes.
+     * Loads a Segment Anything checkpoint ({@code sam_vit_h_4b8939.pth}, ...) or a SAM 2.1 one
+     * ({@code sam2.1_hiera_large.pt}, ...), {@code .pth}/{@code .pt} or {@code .safetensors}, with the defaults (CPU,
+     * FP32); the family and variant are recognised from the tensors.
      *
      * @throws CheckpointException if the file is missing, unreadable, not a SAM checkpoint (a GroundingDINO
      *     checkpoint is recognised and named), or its tensors do not match the model strictly
@@ -95,14 +97,15 @@ public final class Segmenter implements AutoCloseable {
         return new Builder(Objects.requireNonNull(checkpoint, "checkpoint"));
     }
 
-    /** The model family: {@code "SAM"} (Segment Anything). */
+    /** The model family: {@code "SAM"} (Segment Anything) or {@code "SAM 2.1"}. */
     public String family() {
         return model.family();
     }
 
     /**
-     * The recognised model variant: {@code "vit_b"}, {@code "vit_l"}, {@code "vit_h"}, {@code "tiny"} (the test
-     * model) or {@code "custom"}.
+     * The recognised model variant: {@code "vit_b"}, {@code "vit_l"}, {@code "vit_h"} (SAM), {@code "sam2.1_hiera_t"},
+     * {@code "sam2.1_hiera_s"}, {@code "sam2.1_hiera_b+"}, {@code "sam2.1_hiera_l"} (SAM 2.1), or the name of a
+     * custom size.
      */
     public String variant() {
         return model.variant();
@@ -203,7 +206,8 @@ public final class Segmenter implements AutoCloseable {
                                     multimask, single);
                             HostTensors.floats(pred.iouPredictions(), iou, start * c); // (n, C)
                             if (raw) {
-                                HostTensors.floats(pred.lowResLogits(), lowRes, start * c * lowPlane); // (n,C,256,256)
+                                HostTensors.floats(model.rawLowRes(pred.lowResLogits()), lowRes,
+                                        start * c * lowPlane); // (n, C, 256, 256)
                                 if (transformed != null) {
                                     System.arraycopy(pred.transformedBoxes(), 0, transformed, 4 * start, 4 * n);
                                 }
@@ -337,6 +341,7 @@ public final class Segmenter implements AutoCloseable {
     /** Options of a {@link Segmenter}; {@link #build()} validates them, then loads the checkpoint. Not thread-safe. */
     public static final class Builder {
         private final Path checkpoint;
+        private Path config;
         private Device device = Device.CPU;
         private Precision precision = Precision.FP32;
         private int threads;
@@ -348,6 +353,16 @@ public final class Segmenter implements AutoCloseable {
         /** Where the model runs (default {@link Device#CPU}); decided once, at load. */
         public Builder device(Device value) {
             this.device = Objects.requireNonNull(value, "device");
+            return this;
+        }
+
+        /**
+         * A SAM 2.1 model's config, for a checkpoint whose size is not one of the four official ones (which are
+         * recognised from their tensors): the {@code model} node of its {@code sam2.1_hiera_*.yaml} as JSON. Segment
+         * Anything (SAM 1) sizes never need one.
+         */
+        public Builder config(Path configFile) {
+            this.config = Objects.requireNonNull(configFile, "configFile");
             return this;
         }
 
@@ -391,6 +406,10 @@ public final class Segmenter implements AutoCloseable {
             if (threads < 0) {
                 throw new OptionException("threads must be >= 0 (0 = libtorch's default), got " + threads);
             }
+            if (config != null && !java.nio.file.Files.isRegularFile(config)) {
+                throw new OptionException("config file not found: " + config.toAbsolutePath() + " (given to "
+                        + "Segmenter.builder(..).config(..))");
+            }
             long t0 = System.nanoTime();
             ScalarType encoderType = switch (precision) {
                 case FP32 -> ScalarType.Float;
@@ -407,7 +426,7 @@ public final class Segmenter implements AutoCloseable {
             } else {
                 placement = Placement.cpu(encoderType);
             }
-            MaskModel model = MaskModels.load(checkpoint, placement);
+            MaskModel model = MaskModels.load(checkpoint, config, placement);
             if (threads > 0) {
                 torch.set_num_threads(threads);
             }

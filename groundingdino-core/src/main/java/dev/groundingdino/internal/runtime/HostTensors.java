@@ -96,6 +96,43 @@ public final class HostTensors {
         return t;
     }
 
+    /** {@link #fromFloats} moved to {@code device} (in the caller's scope). */
+    public static Tensor floats(float[] values, org.bytedeco.pytorch.Device device, long... shape) {
+        return onDevice(fromFloats(values, shape), device);
+    }
+
+    /** {@link #fromInts} moved to {@code device} (in the caller's scope). */
+    public static Tensor ints(int[] values, org.bytedeco.pytorch.Device device, long... shape) {
+        return onDevice(fromInts(values, shape), device);
+    }
+
+    /** {@link #fromBytes} moved to {@code device} (in the caller's scope). */
+    public static Tensor bytes(byte[] values, org.bytedeco.pytorch.Device device, long... shape) {
+        return onDevice(fromBytes(values, shape), device);
+    }
+
+    /** {@link #floats(Tensor)}: the values of {@code t} (any device, any real dtype) as float32, row-major. */
+    public static float[] toFloats(Tensor t) {
+        return floats(t);
+    }
+
+    /** The values of {@code t} (any device) as {@code != 0}, row-major. */
+    public static boolean[] toBools(Tensor t) {
+        byte[] raw;
+        try (PointerScope scope = new PointerScope()) {
+            raw = bytes(t.ne(new org.bytedeco.pytorch.Scalar(0L)));
+        }
+        boolean[] out = new boolean[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = raw[i] != 0;
+        }
+        return out;
+    }
+
+    private static Tensor onDevice(Tensor t, org.bytedeco.pytorch.Device device) {
+        return device == null || device.is_cpu() ? t : t.to(device, t.scalar_type());
+    }
+
     /**
      * A direct buffer over {@code length} bytes of a contiguous CPU tensor's memory from byte {@code offset}, for
      * checkpoint readers and writers moving raw bytes; valid while the tensor lives.

@@ -42,6 +42,11 @@ public interface MaskModel extends AutoCloseable {
      */
     Prediction predict(ImageFeatures features, List<MaskPrompt> prompts, boolean multimask, boolean single);
 
+    /** The low-resolution logits as the reference predictor returns them (SAM 2.1 clamps them); {@code lowRes} here. */
+    default Tensor rawLowRes(Tensor lowRes) {
+        return lowRes;
+    }
+
     /** Low-resolution logits (n, C, 256, 256) to logits at the original image size (n, C, H, W). */
     Tensor upscale(ImageFeatures features, Tensor lowRes);
 

@@ -60,7 +60,8 @@ public final class Sam2Checkpoint implements AutoCloseable {
      *
      * @param config the model's config, or null to recognise one of the four official sizes from the tensors
      * @param device where the model runs
-     * @param precision {@link Precision#FP32}, or {@link Precision#BF16} for the Hiera trunk (the neck, prompt
+     * @param precision {@link Precision#FP32}, or {@link Precision#BF16} (or on CUDA {@link Precision#FP16}) for the
+     *     Hiera trunk (the neck, prompt
      *     encoder and mask decoder stay float32)
      * @throws CheckpointException if the file is unreadable, is not a SAM 2.1 checkpoint (SAM 1 and GroundingDINO
      *     checkpoints are named as such), its size is not recognised and no config was given, or it does not match
@@ -68,7 +69,7 @@ public final class Sam2Checkpoint implements AutoCloseable {
      * @throws NativeLibraryException if {@code device} is CUDA and no GPU is usable
      */
     public static Sam2Checkpoint load(Path path, Sam2Config config, Device device, Precision precision) {
-        checkPrecision(precision);
+        checkPrecision(precision, device);
         Natives.ensureLoaded();
         return build(StateDict.read(path), config, device, precision);
     }
@@ -76,7 +77,7 @@ public final class Sam2Checkpoint implements AutoCloseable {
     /** As {@link #load(Path, Sam2Config, Device, Precision)} for an in-memory state dict, which this then owns. */
     public static Sam2Checkpoint of(StateDict sd, Sam2Config config, Device device, Precision precision) {
         try {
-            checkPrecision(precision);
+            checkPrecision(precision, device);
         } catch (RuntimeException e) {
             sd.close();
             throw e;
@@ -85,9 +86,10 @@ public final class Sam2Checkpoint implements AutoCloseable {
         return build(sd, config, device, precision);
     }
 
-    private static void checkPrecision(Precision precision) {
-        if (precision != Precision.FP32 && precision != Precision.BF16) {
-            throw new IllegalArgumentException("SAM 2.1 runs in FP32, or with a BF16 Hiera trunk; not " + precision);
+    private static void checkPrecision(Precision precision, Device device) {
+        if (precision == Precision.FP16 && device != Device.CUDA) {
+            throw new dev.groundingdino.OptionException("Precision.FP16 needs Device.CUDA (libtorch has no usable "
+                    + "float16 CPU kernels); on the CPU SAM 2.1 runs in FP32 or with a BF16 Hiera trunk");
         }
     }
 
@@ -118,7 +120,11 @@ public final class Sam2Checkpoint implements AutoCloseable {
                             + "usable SAM 2.1 checkpoint.");
                 }
             }
-            ScalarType trunkType = precision == Precision.BF16 ? ScalarType.BFloat16 : ScalarType.Float;
+            ScalarType trunkType = switch (precision) {
+                case BF16 -> ScalarType.BFloat16;
+                case FP16 -> ScalarType.Half;
+                case FP32 -> ScalarType.Float;
+            };
             boolean copyAll = deviceKind != Device.CPU || precision != Precision.FP32;
             Map<String, Tensor> tensors = new HashMap<>();
             SAM2Base model;

@@ -140,6 +140,53 @@ public record Sam2Config(String name, HieraConfig trunk, List<Integer> fpnTopDow
         return new Sam2Config("sam2.1_tiny_golden", trunk, List.of(2, 3), 1, 2, 256, false);
     }
 
+    /**
+     * Reads a config from JSON: the {@code model} node of an official {@code sam2.1_hiera_*.yaml} (as the golden
+     * data's {@code config.json} holds it, under {@code "model"} or at the top level). Read: the trunk's
+     * {@code embed_dim}, {@code num_heads}, {@code stages}, {@code global_att_blocks},
+     * {@code window_pos_embed_bkg_spatial_size} and {@code window_spec}; the neck's {@code fpn_top_down_levels} and the
+     * encoder's {@code scalp}; the memory attention's {@code num_layers} and {@code dim_feedforward}; and
+     * {@code sam_mask_decoder_extra_args.dynamic_multimask_via_stability} (absent: off, as the yaml alone builds it).
+     *
+     * @throws dev.groundingdino.OptionException if the file cannot be read or lacks the trunk
+     */
+    public static Sam2Config fromJson(java.nio.file.Path file) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+        } catch (java.io.IOException e) {
+            throw new dev.groundingdino.OptionException("cannot read the SAM 2.1 config " + file + ": "
+                    + e.getMessage(), e);
+        }
+        com.fasterxml.jackson.databind.JsonNode model = root.has("model") ? root.get("model") : root;
+        com.fasterxml.jackson.databind.JsonNode encoder = model.path("image_encoder");
+        com.fasterxml.jackson.databind.JsonNode trunk = encoder.path("trunk");
+        if (trunk.isMissingNode() || !trunk.has("embed_dim")) {
+            throw new dev.groundingdino.OptionException("the SAM 2.1 config " + file + " has no "
+                    + "model.image_encoder.trunk.embed_dim; give the model node of a sam2.1_hiera_*.yaml as JSON");
+        }
+        java.util.List<Integer> bkg = ints(trunk.path("window_pos_embed_bkg_spatial_size"), List.of(14, 14));
+        HieraConfig hiera = new HieraConfig(trunk.get("embed_dim").asInt(), trunk.path("num_heads").asInt(1),
+                ints(trunk.path("stages"), List.of(2, 3, 16, 3)), ints(trunk.path("global_att_blocks"),
+                        List.of(12, 16, 20)), bkg.get(0), bkg.get(1),
+                ints(trunk.path("window_spec"), List.of(8, 4, 14, 7)), 3, 2, 2, 2);
+        com.fasterxml.jackson.databind.JsonNode memory = model.path("memory_attention");
+        String name = String.valueOf(file.getFileName());
+        return new Sam2Config(name, hiera, ints(encoder.path("neck").path("fpn_top_down_levels"), List.of(2, 3)),
+                encoder.path("scalp").asInt(1), memory.path("num_layers").asInt(4),
+                memory.path("layer").path("dim_feedforward").asInt(2048),
+                model.path("sam_mask_decoder_extra_args").path("dynamic_multimask_via_stability").asBoolean(false));
+    }
+
+    private static List<Integer> ints(com.fasterxml.jackson.databind.JsonNode node, List<Integer> fallback) {
+        if (!node.isArray()) {
+            return fallback;
+        }
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        node.forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
     /** The four official SAM 2.1 sizes, for variant recognition. */
     public static List<Sam2Config> presets() {
         return List.of(hieraT(), hieraS(), hieraBPlus(), hieraL());
@@ -237,8 +284,8 @@ public record Sam2Config(String name, HieraConfig trunk, List<Integer> fpnTopDow
         throw new CheckpointException("The SAM 2.1 checkpoint has a Hiera trunk of embed_dim " + embedDim
                 + ", stages " + stages + ", background position embedding " + pos[2] + "x" + pos[3] + " and first "
                 + "window " + window[2] + ", which is none of the official sizes: " + known + ". Its attention "
-                + "heads, global-attention blocks and window sizes cannot be read from the tensors: pass its "
-                + "Sam2Config explicitly (Sam2Config.tiny() for the golden test model, or new Sam2Config(...) from "
-                + "its yaml).");
+                + "heads, global-attention blocks and window sizes cannot be read from the tensors: give its "
+                + "config, the model node of its sam2.1_hiera_*.yaml as JSON (Segmenter.builder(checkpoint)"
+                + ".config(file), or gdino segment --sam-config FILE).");
     }
 }

@@ -116,7 +116,7 @@ class Sam2ConfigManifestTest {
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("embed_dim 16")
                 .hasMessageContaining("stages [1, 2, 3, 1]")
-                .hasMessageContaining("pass its Sam2Config explicitly");
+                .hasMessageContaining("give its config");
     }
 
     @Test
@@ -155,5 +155,17 @@ class Sam2ConfigManifestTest {
         List<Integer> out = new ArrayList<>();
         arr.forEach(n -> out.add(n.asInt()));
         return out;
+    }
+
+    @Test
+    void theGoldenConfigJsonReadsAsTheTinyConfig() {
+        Sam2Config read = Sam2Config.fromJson(Sam2Golden.suite().resolve("config.json"));
+        Sam2Config tiny = Sam2Config.tiny();
+        assertThat(read.trunk()).isEqualTo(tiny.trunk());
+        assertThat(read.fpnTopDownLevels()).isEqualTo(tiny.fpnTopDownLevels());
+        assertThat(read.scalp()).isEqualTo(tiny.scalp());
+        assertThat(read.memoryAttentionLayers()).isEqualTo(tiny.memoryAttentionLayers());
+        assertThat(read.memoryAttentionFeedforward()).isEqualTo(tiny.memoryAttentionFeedforward());
+        assertThat(read.dynamicMultimaskViaStability()).isFalse();
     }
 }

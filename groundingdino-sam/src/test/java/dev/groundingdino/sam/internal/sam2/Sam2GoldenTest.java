@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal.sam2;
 
+import dev.groundingdino.internal.runtime.HostTensors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

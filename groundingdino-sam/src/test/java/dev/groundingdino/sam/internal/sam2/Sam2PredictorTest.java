@@ -162,7 +162,7 @@ class Sam2PredictorTest {
     @Test
     void theTinyCheckpointNeedsItsConfig() {
         assertThatThrownBy(() -> SAM2ImagePredictor.load(Sam2Golden.checkpoint(), null, Device.CPU, Precision.FP32))
-                .isInstanceOf(CheckpointException.class).hasMessageContaining("pass its Sam2Config explicitly");
+                .isInstanceOf(CheckpointException.class).hasMessageContaining("give its config");
         assertThatThrownBy(() -> SAM2ImagePredictor.load(Sam2Golden.checkpoint(), Sam2Config.hieraT(), Device.CPU,
                 Precision.FP32)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("sam2.1_hiera_t").hasMessageContaining("image_encoder.trunk.pos_embed");

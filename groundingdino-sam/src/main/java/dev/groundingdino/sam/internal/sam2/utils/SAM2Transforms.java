@@ -1,10 +1,10 @@
 package dev.groundingdino.sam.internal.sam2.utils;
 
+import dev.groundingdino.internal.runtime.HostTensors;
 import static org.bytedeco.pytorch.global.torch.interpolate;
 import static org.bytedeco.pytorch.global.torch.upsample_bilinear2d;
 
 import dev.groundingdino.internal.image.RgbImage;
-import dev.groundingdino.sam.internal.sam2.HostTensors;
 import dev.groundingdino.sam.internal.sam2.Sam2Config;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InterpolateFuncOptions;
