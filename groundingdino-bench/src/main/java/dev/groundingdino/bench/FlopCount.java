@@ -4,7 +4,7 @@ import dev.groundingdino.internal.bert.BertConfig;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfig;
 import dev.groundingdino.internal.swin.SwinConfig;
 import dev.groundingdino.internal.transformer.TransformerConfig;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -6,7 +6,7 @@ import dev.groundingdino.internal.image.SamTransform;
 import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.sam.internal.Sam;
 import dev.groundingdino.sam.internal.SamCheckpoint;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;

@@ -4,7 +4,7 @@ import dev.groundingdino.internal.image.PixelTensor;
 import dev.groundingdino.internal.image.SamTransform;
 import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.sam.internal.SamCheckpoint;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

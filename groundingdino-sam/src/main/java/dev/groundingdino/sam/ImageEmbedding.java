@@ -1,6 +1,6 @@
 package dev.groundingdino.sam;
 
-import dev.groundingdino.sam.internal.MaskModel;
+import dev.groundingdino.sam.internal.model.MaskModel;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**

@@ -2,6 +2,7 @@ package dev.groundingdino.internal.hf;
 
 import static org.bytedeco.pytorch.global.torch.stack;
 
+import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.internal.backbone.NestedTensor;
 import dev.groundingdino.internal.groundingdino.GroundingDINO;
 import dev.groundingdino.internal.groundingdino.TextBatch;
@@ -175,10 +176,7 @@ public final class RawForward {
                 && type != ScalarType.Short) {
             throw new IllegalArgumentException(name + " must be an integer tensor, got " + type);
         }
-        Tensor c = t.to(new Device("cpu"), ScalarType.Long).contiguous();
-        long[] out = new long[(int) c.numel()];
-        c.data_ptr_long().get(out);
-        return out;
+        return HostTensors.longs(t);
     }
 
     private static String shape(Tensor t) {

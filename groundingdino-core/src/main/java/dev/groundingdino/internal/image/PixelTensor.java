@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.image;
 
+import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.internal.runtime.Natives;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -72,14 +73,7 @@ public final class PixelTensor {
      * must {@code close()} it.
      */
     public Tensor toTensor() {
-        Natives.ensureLoaded();
-        Tensor t;
-        try (TensorOptions options = new TensorOptions(torch.ScalarType.Float);
-                MemoryFormatOptional memoryFormat = new MemoryFormatOptional()) {
-            t = torch.empty(shape, options, memoryFormat);
-        }
-        t.data_ptr_float().put(data, 0, data.length);
-        return t;
+        return HostTensors.fromFloats(data, shape);
     }
 
     @Override

@@ -157,6 +157,16 @@ public final class HostTensors {
         }
     }
 
+    /**
+     * The address of {@code t}'s first element, for telling views of one storage apart (never dereferenced here: safe
+     * for a tensor on any device).
+     */
+    public static long address(Tensor t) {
+        try (PointerScope scope = new PointerScope()) {
+            return t.data_ptr().address();
+        }
+    }
+
     private static Tensor allocate(ScalarType type, long n, long... shape) {
         long numel = 1;
         for (long d : shape) {

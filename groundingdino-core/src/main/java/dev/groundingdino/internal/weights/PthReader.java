@@ -2,6 +2,7 @@ package dev.groundingdino.internal.weights;
 
 import static org.bytedeco.pytorch.global.torch.empty;
 
+import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.internal.runtime.Natives;
 import java.io.IOException;
@@ -316,7 +317,7 @@ public final class PthReader {
             throw new CheckpointException("record '" + entry.name() + "' is DEFLATED and larger than 1 GiB; torch.save "
                     + "never compresses records. Re-save the checkpoint with torch.save instead of re-zipping it.");
         }
-        ByteBuffer out = NativeBytes.window(target.data_ptr(), 0, (int) size);
+        ByteBuffer out = HostTensors.window(target, 0, (int) size);
         zip.inflateInto(entry, out);
     }
 }

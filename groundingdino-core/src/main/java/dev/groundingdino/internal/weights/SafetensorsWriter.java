@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.internal.runtime.Natives;
 import java.io.IOException;
@@ -134,7 +135,7 @@ public final class SafetensorsWriter {
             if (t.numel() == 0) {
                 continue;
             }
-            String id = t.data_ptr().address() + "/" + t.scalar_type() + "/" + Arrays.toString(t.sizes().vec().get())
+            String id = HostTensors.address(t) + "/" + t.scalar_type() + "/" + Arrays.toString(t.sizes().vec().get())
                     + "/" + Arrays.toString(t.strides().vec().get()) + "/" + t.is_cpu();
             byView.computeIfAbsent(id, k -> new ArrayList<>()).add(e.getKey());
         }
@@ -186,7 +187,7 @@ public final class SafetensorsWriter {
             long nbytes = c.nbytes();
             for (long off = 0; off < nbytes; off += NativeBytes.CHUNK) {
                 int len = (int) Math.min(NativeBytes.CHUNK, nbytes - off);
-                writeFully(ch, NativeBytes.window(c.data_ptr(), off, len));
+                writeFully(ch, HostTensors.window(c, off, len));
             }
         }
     }

@@ -184,11 +184,7 @@ class GoldenCheckpointTest {
     }
 
     static Tensor fromFloats(float[] values, long[] shape) {
-        Tensor t = org.bytedeco.pytorch.global.torch.empty(shape, new org.bytedeco.pytorch.TensorOptions(
-                org.bytedeco.pytorch.global.torch.ScalarType.Float), new org.bytedeco.pytorch.MemoryFormatOptional());
-        ByteBuffer b = NativeBytes.window(t.data_ptr(), 0, values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(values);
-        return t;
+        return dev.groundingdino.internal.runtime.HostTensors.fromFloats(values, shape);
     }
 
     static double[] toDoubles(float[] f) {

@@ -13,10 +13,10 @@ final class TensorBytes {
     /** The C-order bytes of {@code t}. */
     static byte[] of(Tensor t) {
         try (PointerScope scope = new PointerScope()) {
-            Tensor c = t.contiguous();
+            Tensor c = t.is_cpu() ? t.contiguous() : t.cpu().contiguous();
             byte[] out = new byte[(int) c.nbytes()];
             if (out.length > 0) {
-                NativeBytes.window(c.data_ptr(), 0, out.length).get(out);
+                dev.groundingdino.internal.runtime.HostTensors.window(c, 0, out.length).get(out);
             }
             return out;
         }

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal;
 
+import dev.groundingdino.sam.internal.config.SamConfig;
 import static org.bytedeco.pytorch.global.torch.gt;
 import static org.bytedeco.pytorch.global.torch.upsample_bilinear2d;
 

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal;
 
+import dev.groundingdino.sam.internal.config.SamConfig;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Placement;

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal;
 
+import dev.groundingdino.sam.internal.model.MaskModel;
 import dev.groundingdino.internal.image.ImageSize;
 import dev.groundingdino.internal.image.PixelTensor;
 import dev.groundingdino.internal.image.RgbImage;

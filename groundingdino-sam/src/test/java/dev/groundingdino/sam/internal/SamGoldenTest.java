@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal;
 
+import dev.groundingdino.sam.internal.config.SamConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -8,7 +8,7 @@ import static org.bytedeco.pytorch.global.torch.repeat_interleave;
 import static org.bytedeco.pytorch.global.torch.stack;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import dev.groundingdino.sam.internal.common.LayerNorm2d;
 import java.util.ArrayList;
 import java.util.List;

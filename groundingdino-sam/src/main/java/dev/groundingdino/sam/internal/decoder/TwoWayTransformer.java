@@ -1,7 +1,7 @@
 package dev.groundingdino.sam.internal.decoder;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import dev.groundingdino.internal.nn.LayerNorm;
 import java.util.ArrayList;
 import java.util.List;

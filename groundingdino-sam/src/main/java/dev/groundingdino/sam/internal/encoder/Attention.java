@@ -8,7 +8,7 @@ import static org.bytedeco.pytorch.global.torch.matmul;
 import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import dev.groundingdino.sam.internal.common.Ops;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;

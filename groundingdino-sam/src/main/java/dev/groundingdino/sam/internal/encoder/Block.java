@@ -4,7 +4,7 @@ import static org.bytedeco.pytorch.global.torch.pad;
 
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.sam.internal.common.MLPBlock;
 import org.bytedeco.pytorch.Tensor;

@@ -4,7 +4,7 @@ import static org.bytedeco.pytorch.global.torch.conv2d;
 
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import dev.groundingdino.sam.internal.common.LayerNorm2d;
 import dev.groundingdino.sam.internal.common.Ops;
 import java.util.ArrayList;

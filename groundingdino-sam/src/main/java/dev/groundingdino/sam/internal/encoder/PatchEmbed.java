@@ -3,7 +3,7 @@ package dev.groundingdino.sam.internal.encoder;
 import static org.bytedeco.pytorch.global.torch.conv2d;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 

@@ -8,7 +8,7 @@ import static org.bytedeco.pytorch.global.torch.where;
 import static org.bytedeco.pytorch.global.torch.zeros;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import dev.groundingdino.sam.internal.common.LayerNorm2d;
 import dev.groundingdino.sam.internal.common.Ops;
 import org.bytedeco.pytorch.MemoryFormatOptional;

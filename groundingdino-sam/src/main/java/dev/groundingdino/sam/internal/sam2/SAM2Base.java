@@ -1,5 +1,8 @@
 package dev.groundingdino.sam.internal.sam2;
 
+import dev.groundingdino.sam.internal.sam2.layers.OwnedTensors;
+import dev.groundingdino.sam.internal.sam2.layers.MLP;
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal.sam2;
 
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.Device;
 import dev.groundingdino.Precision;

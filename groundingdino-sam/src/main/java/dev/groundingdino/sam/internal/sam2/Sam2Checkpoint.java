@@ -1,5 +1,7 @@
 package dev.groundingdino.sam.internal.sam2;
 
+import dev.groundingdino.sam.internal.sam2.layers.OwnedTensors;
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.Device;
 import dev.groundingdino.NativeLibraryException;

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal.sam2;
 
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import dev.groundingdino.Box;
 import dev.groundingdino.Device;
 import dev.groundingdino.Precision;
@@ -7,7 +8,7 @@ import dev.groundingdino.internal.image.RgbImage;
 import dev.groundingdino.internal.runtime.Placement;
 import dev.groundingdino.sam.MaskPrompt;
 import dev.groundingdino.sam.Point;
-import dev.groundingdino.sam.internal.MaskModel;
+import dev.groundingdino.sam.internal.model.MaskModel;
 import dev.groundingdino.sam.internal.sam2.utils.SAM2Transforms;
 import java.nio.file.Path;
 import java.util.List;

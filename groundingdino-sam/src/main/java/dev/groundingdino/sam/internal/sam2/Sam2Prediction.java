@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal.sam2;
 
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 /**
  * The outputs of one {@code SAM2ImagePredictor.predict} call copied to Java arrays (row-major), before upscaling.
  * Shapes keep the batch dimension: the reference's {@code predict} squeezes it away when B is 1.

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.groundingdino.internal.runtime.InferenceScope;
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.SamConfig;
+import dev.groundingdino.sam.internal.config.SamConfig;
 import dev.groundingdino.testing.TensorValues;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal.sam2;
 
+import dev.groundingdino.sam.internal.sam2.layers.PositionEmbeddingSine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.groundingdino.internal.runtime.InferenceScope;

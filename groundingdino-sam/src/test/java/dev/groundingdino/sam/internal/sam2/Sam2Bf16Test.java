@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal.sam2;
 
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.groundingdino.Device;

@@ -4,7 +4,7 @@ import static org.bytedeco.pytorch.global.torch.conv2d;
 import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.sam2.PositionEmbeddingSine;
+import dev.groundingdino.sam.internal.sam2.layers.PositionEmbeddingSine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

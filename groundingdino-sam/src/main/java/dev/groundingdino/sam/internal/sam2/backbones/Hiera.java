@@ -4,9 +4,9 @@ import static org.bytedeco.pytorch.global.torch.upsample_bicubic2d;
 
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;
-import dev.groundingdino.sam.internal.sam2.HieraConfig;
-import dev.groundingdino.sam.internal.sam2.OwnedTensors;
-import dev.groundingdino.sam.internal.sam2.Sam2Config;
+import dev.groundingdino.sam.internal.sam2.config.HieraConfig;
+import dev.groundingdino.sam.internal.sam2.layers.OwnedTensors;
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.groundingdino.sam.internal.sam2.backbones;
 
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.sam2.OwnedTensors;
-import dev.groundingdino.sam.internal.sam2.Sam2Config;
+import dev.groundingdino.sam.internal.sam2.layers.OwnedTensors;
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;

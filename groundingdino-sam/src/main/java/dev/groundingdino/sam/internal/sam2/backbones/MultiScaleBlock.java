@@ -6,8 +6,8 @@ import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.internal.runtime.Scopes;
-import dev.groundingdino.sam.internal.sam2.HieraConfig;
-import dev.groundingdino.sam.internal.sam2.MLP;
+import dev.groundingdino.sam.internal.sam2.config.HieraConfig;
+import dev.groundingdino.sam.internal.sam2.layers.MLP;
 import org.bytedeco.pytorch.Tensor;
 
 /**

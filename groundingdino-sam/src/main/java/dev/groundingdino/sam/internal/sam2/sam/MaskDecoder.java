@@ -14,7 +14,7 @@ import static org.bytedeco.pytorch.global.torch.where;
 import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.sam.internal.common.LayerNorm2d;
 import dev.groundingdino.sam.internal.common.Ops;
-import dev.groundingdino.sam.internal.sam2.MLP;
+import dev.groundingdino.sam.internal.sam2.layers.MLP;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.LongOptional;

@@ -12,7 +12,7 @@ import dev.groundingdino.internal.runtime.ParamTree;
 import dev.groundingdino.sam.internal.common.LayerNorm2d;
 import dev.groundingdino.sam.internal.common.Ops;
 import dev.groundingdino.sam.internal.prompt.PositionEmbeddingRandom;
-import dev.groundingdino.sam.internal.sam2.OwnedTensors;
+import dev.groundingdino.sam.internal.sam2.layers.OwnedTensors;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;

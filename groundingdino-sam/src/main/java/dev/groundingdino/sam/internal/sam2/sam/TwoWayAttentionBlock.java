@@ -2,7 +2,7 @@ package dev.groundingdino.sam.internal.sam2.sam;
 
 import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.runtime.ParamTree;
-import dev.groundingdino.sam.internal.sam2.MLP;
+import dev.groundingdino.sam.internal.sam2.layers.MLP;
 import org.bytedeco.pytorch.Tensor;
 
 /**

@@ -5,7 +5,7 @@ import static org.bytedeco.pytorch.global.torch.interpolate;
 import static org.bytedeco.pytorch.global.torch.upsample_bilinear2d;
 
 import dev.groundingdino.internal.image.RgbImage;
-import dev.groundingdino.sam.internal.sam2.Sam2Config;
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InterpolateFuncOptions;
 import org.bytedeco.pytorch.LongVector;

@@ -1,4 +1,4 @@
-package dev.groundingdino.sam.internal;
+package dev.groundingdino.sam.internal.config;
 
 import dev.groundingdino.CheckpointException;
 import java.util.ArrayList;

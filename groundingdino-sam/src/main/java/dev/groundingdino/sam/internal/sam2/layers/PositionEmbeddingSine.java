@@ -1,4 +1,4 @@
-package dev.groundingdino.sam.internal.sam2;
+package dev.groundingdino.sam.internal.sam2.layers;
 
 import static org.bytedeco.pytorch.global.torch.arange;
 import static org.bytedeco.pytorch.global.torch.cat;

@@ -1,4 +1,4 @@
-package dev.groundingdino.sam.internal.sam2;
+package dev.groundingdino.sam.internal.sam2.config;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.groundingdino.sam.internal;
+package dev.groundingdino.sam.internal.model;
 
 import dev.groundingdino.internal.image.RgbImage;
 import dev.groundingdino.internal.runtime.Placement;

@@ -1,10 +1,13 @@
-package dev.groundingdino.sam.internal;
+package dev.groundingdino.sam.internal.loader;
 
+import dev.groundingdino.sam.internal.SamCheckpoint;
+import dev.groundingdino.sam.internal.SamModel;
+import dev.groundingdino.sam.internal.model.MaskModel;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.OptionException;
 import dev.groundingdino.internal.runtime.Placement;
 import dev.groundingdino.internal.weights.StateDict;
-import dev.groundingdino.sam.internal.sam2.Sam2Config;
+import dev.groundingdino.sam.internal.sam2.config.Sam2Config;
 import dev.groundingdino.sam.internal.sam2.Sam2Model;
 import java.nio.file.Path;
 
