@@ -1,5 +1,6 @@
 package dev.groundingdino;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -397,27 +398,14 @@ class DetectorTest {
             for (int i = 0; i < 3; i++) {
                 d.detect(ImageInput.of(img), "cat . dog");
             }
-            long before = rssKb();
+            long before = (ProcessMemory.rssBytes() / 1024);
             for (int i = 0; i < 10; i++) {
                 d.detect(ImageInput.of(img), "cat . dog");
             }
-            long growthMb = (rssKb() - before) / 1024;
+            long growthMb = ((ProcessMemory.rssBytes() / 1024) - before) / 1024;
             System.out.println("RSS growth over 10 detect calls: " + growthMb + " MB");
             assertThat(growthMb).isLessThan(60); // each call frees its temporaries with its inference scope
         }
     }
 
-    /** Resident set size of this process (Linux), or 0 elsewhere. */
-    static long rssKb() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.exists(status)) {
-            return 0;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return 0;
-    }
 }

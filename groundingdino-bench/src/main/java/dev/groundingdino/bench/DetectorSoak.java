@@ -1,5 +1,6 @@
 package dev.groundingdino.bench;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import dev.groundingdino.DetectionExport;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
@@ -63,7 +64,7 @@ public final class DetectorSoak {
         try (Detector detector = Detector.builder(checkpoint).precision(precision).build()) {
             Files.deleteIfExists(checkpoint); // the weights are loaded; the file is no longer needed
             System.out.printf(Locale.ROOT, "%s, %s; RSS after loading %d MB%n", detector, precision,
-                    ForwardProfile.rssMb("VmRSS"));
+                    (ProcessMemory.rssBytes() >> 20));
             long exported = 0;
             for (int i = 0; i < detections; i++) {
                 long start = System.nanoTime();
@@ -71,7 +72,7 @@ public final class DetectorSoak {
                         prompts.get(i % prompts.size()));
                 exported += DetectionExport.toJson("soak-" + i, result).length();
                 millis[i] = (System.nanoTime() - start) / 1e6;
-                rss[i] = ForwardProfile.rssMb("VmRSS");
+                rss[i] = (ProcessMemory.rssBytes() >> 20);
                 if ((i + 1) % reportEvery == 0 || i == 0) {
                     Runtime rt = Runtime.getRuntime();
                     System.out.printf(Locale.ROOT, "%5d detections: RSS %5d MB, heap %4d MB, last %6.0f ms%n", i + 1,

@@ -1,5 +1,6 @@
 package dev.groundingdino.bench;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import dev.groundingdino.internal.backbone.NestedTensor;
 import dev.groundingdino.internal.groundingdino.GroundingDINO;
 import dev.groundingdino.internal.groundingdino.GroundingDinoConfig;
@@ -56,7 +57,7 @@ public final class ForwardProfile {
         long t0 = System.nanoTime();
         try (LoadedGroundingDino loaded = RandomWeights.groundingDino(GroundingDinoConfig.swinTOgc(), 42, dtype)) {
             System.out.printf("model built in %d ms, RSS %d MB, threads %d%n", (System.nanoTime() - t0) / 1_000_000,
-                    rssMb("VmRSS"), torch.get_num_threads());
+                    (ProcessMemory.rssBytes() >> 20), torch.get_num_threads());
             PixelTensor pixels = GroundingDinoTransform.apply(BenchImages.random(wh[0], wh[1], 7));
             TextBatch text = TextBatch.of(List.of(CaptionEncoder.encode(prompt))).repeat(batch);
             System.out.printf("input %s -> %s x %d, prompt '%s', %s%n", size, Arrays.toString(pixels.shape()), batch,
@@ -79,7 +80,7 @@ public final class ForwardProfile {
                     checksum = out.predBoxes().to(ScalarType.Float).sum().item_float();
                 }
                 double ms = (System.nanoTime() - start) / 1e6;
-                long peak = rssMb("VmHWM");
+                long peak = (ProcessMemory.peakRssBytes() >> 20);
                 boolean measured = r >= warmup;
                 StringBuilder line = new StringBuilder(String.format("%s %2d: %8.0f ms  peak RSS %5d MB  [",
                         measured ? "run   " : "warmup", r, ms, peak));
@@ -135,17 +136,4 @@ public final class ForwardProfile {
         }
     }
 
-    /** A {@code /proc/self/status} memory field in MB, or -1 where unavailable. */
-    static long rssMb(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return -1;
-    }
 }

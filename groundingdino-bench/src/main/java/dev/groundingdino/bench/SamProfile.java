@@ -1,5 +1,6 @@
 package dev.groundingdino.bench;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import dev.groundingdino.internal.image.PixelTensor;
 import dev.groundingdino.internal.image.SamTransform;
 import dev.groundingdino.internal.runtime.InferenceScope;
@@ -53,7 +54,7 @@ public final class SamProfile {
         try (SamCheckpoint model = RandomWeights.sam(cfg, 42, encoderType)) {
             System.out.printf(Locale.ROOT, "%s (encoder %s) built in %d ms, RSS %d MB, threads %d; %.1f GFLOP per "
                     + "image %s%n", cfg.name(), encoderType, (System.nanoTime() - t0) / 1_000_000,
-                    ForwardProfile.rssMb("VmRSS"), torch.get_num_threads(), gflop, flops);
+                    (ProcessMemory.rssBytes() >> 20), torch.get_num_threads(), gflop, flops);
             PixelTensor pixels = SamTransform.apply(BenchImages.random(1920, 1080, 7));
             List<Double> times = new ArrayList<>();
             List<Long> peaks = new ArrayList<>();
@@ -65,7 +66,7 @@ public final class SamProfile {
                     checksum = model.sam().embed(pixels.toTensor()).abs().sum().item_double();
                 }
                 double ms = (System.nanoTime() - start) / 1e6;
-                long peak = ForwardProfile.rssMb("VmHWM");
+                long peak = (ProcessMemory.peakRssBytes() >> 20);
                 boolean measured = r >= warmup;
                 System.out.printf(Locale.ROOT, "%s %2d: %8.0f ms  %5.0f GFLOP/s  peak RSS %5d MB  checksum %.6g%n",
                         measured ? "run   " : "warmup", r, ms, gflop / ms * 1e3, peak, checksum);

@@ -1,5 +1,6 @@
 package dev.groundingdino.bench;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import dev.groundingdino.internal.transformer.Trace;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class StageClock implements Trace {
     public void record(String name, Tensor value) {
         firstSeen.putIfAbsent(name, System.nanoTime());
         if (trackMemory) {
-            peakAt.putIfAbsent(name, ForwardProfile.rssMb("VmHWM"));
+            peakAt.putIfAbsent(name, (ProcessMemory.peakRssBytes() >> 20));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -57,7 +58,7 @@ class MemorySoakTest {
                 } else if (i >= ROUNDS - WINDOW) {
                     last[i - (ROUNDS - WINDOW)] = settledRss();
                 }
-                peak = Math.max(peak, rss());
+                peak = Math.max(peak, ProcessMemory.rssBytes());
             }
             long before = median(first);
             long after = median(last);
@@ -103,15 +104,7 @@ class MemorySoakTest {
     private static long settledRss() throws IOException {
         System.gc();
         System.gc();
-        return rss();
+        return ProcessMemory.rssBytes();
     }
 
-    private static long rss() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new AssertionError("no VmRSS line in /proc/self/status");
-    }
 }

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import dev.groundingdino.Box;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -292,7 +293,7 @@ class SegmenterTest {
         try (ImageEmbedding warm = segmenter.embed(ImageInput.of(Golden.dir().resolve("images/dog.jpg")))) {
             segmenter.segment(warm, MaskPrompt.of(new Box(10, 10, 100, 100)));
         }
-        long before = rssBytes();
+        long before = ProcessMemory.rssBytes();
         for (int i = 0; i < 8; i++) {
             segmenter.segment(truck, MaskPrompt.of(b), true); // ~40 MB of temporaries per call: 320 MB if they leaked
         }
@@ -301,21 +302,9 @@ class SegmenterTest {
                 segmenter.segment(e, MaskPrompt.of(new Box(10, 10, 100, 100))); // the encoder alone allocates > 100 MB
             }
         }
-        long grown = rssBytes() - before;
+        long grown = ProcessMemory.rssBytes() - before;
         System.out.println("RSS growth over 8 segment + 2 embed calls: " + grown / (1 << 20) + " MiB");
         assertThat(grown).as("RSS growth in bytes").isLessThan(200L << 20);
-    }
-
-    /** Resident set size of this JVM (Linux), or skips the check elsewhere. */
-    private static long rssBytes() throws IOException {
-        Path status = Path.of("/proc/self/status");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(status), "needs /proc/self/status");
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-            }
-        }
-        throw new AssertionError("no VmRSS in /proc/self/status");
     }
 
     @Test

@@ -30,11 +30,6 @@ public final class Palette {
 
     private Palette() {}
 
-    /** Number of hand-picked colours before generated ones follow. */
-    public int baseSize() {
-        return BASE.length;
-    }
-
     /**
      * Colour number {@code index} (0, 1, 2, ...).
      *

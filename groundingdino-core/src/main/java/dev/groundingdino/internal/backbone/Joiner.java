@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.backbone;
 
+import dev.groundingdino.internal.runtime.Shapes;
 import static org.bytedeco.pytorch.global.torch.upsample_nearest2d;
 
 import dev.groundingdino.internal.runtime.ParamTree;
@@ -110,7 +111,7 @@ public final class Joiner {
      */
     public static Tensor interpolateMask(Tensor mask, long height, long width) {
         if (mask.dim() != 3) {
-            throw new IllegalArgumentException("expected a mask [B, H, W], got " + NestedTensor.shape(mask));
+            throw new IllegalArgumentException("expected a mask [B, H, W], got " + Shapes.format(mask));
         }
         return upsample_nearest2d(mask.unsqueeze(0).to(ScalarType.Float), height, width) // (1, B, h, w)
                 .to(ScalarType.Bool)
@@ -120,11 +121,6 @@ public final class Joiner {
     /** The Swin Transformer ({@code backbone.0}). */
     public SwinTransformer backbone() {
         return backbone;
-    }
-
-    /** The position embedding ({@code backbone.1}), e.g. for the extra fourth level. */
-    public PositionEmbeddingSineHW positionEmbedding() {
-        return positionEmbedding;
     }
 
     /** Channels of each level ({@code Joiner.num_channels}). */

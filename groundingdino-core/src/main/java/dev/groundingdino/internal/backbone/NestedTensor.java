@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.backbone;
 
+import dev.groundingdino.internal.runtime.Shapes;
 import java.util.List;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -25,7 +26,7 @@ public record NestedTensor(Tensor tensors, Tensor mask, boolean padded) {
                 || tensors.size(0) != mask.size(0) || tensors.size(2) != mask.size(1)
                 || tensors.size(3) != mask.size(2)) {
             throw new IllegalArgumentException("a NestedTensor needs tensors [B, C, H, W] and a bool mask [B, H, W], got "
-                    + shape(tensors) + " and " + mask.scalar_type() + " " + shape(mask));
+                    + Shapes.format(tensors) + " and " + mask.scalar_type() + " " + Shapes.format(mask));
         }
     }
 
@@ -54,7 +55,7 @@ public record NestedTensor(Tensor tensors, Tensor mask, boolean padded) {
         long maxW = 0;
         for (Tensor img : images) {
             if (img.dim() != 3 || (channels >= 0 && img.size(0) != channels)) {
-                throw new IllegalArgumentException("every image must be [C, H, W] with the same C, got " + shape(img));
+                throw new IllegalArgumentException("every image must be [C, H, W] with the same C, got " + Shapes.format(img));
             }
             channels = img.size(0);
             maxH = Math.max(maxH, img.size(1));
@@ -79,17 +80,10 @@ public record NestedTensor(Tensor tensors, Tensor mask, boolean padded) {
     /** A batch without padding: the mask is all {@code false}. The mask lives in the caller's scope. */
     public static NestedTensor unpadded(Tensor batch) {
         if (batch.dim() != 4) {
-            throw new IllegalArgumentException("expected a batch [B, C, H, W], got " + shape(batch));
+            throw new IllegalArgumentException("expected a batch [B, C, H, W], got " + Shapes.format(batch));
         }
         Tensor mask = batch.new_zeros(batch.size(0), batch.size(2), batch.size(3)).to(ScalarType.Bool); // (B, H, W)
         return new NestedTensor(batch, mask, false);
     }
 
-    static String shape(Tensor t) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int d = 0; d < t.dim(); d++) {
-            sb.append(d == 0 ? "" : ", ").append(t.size(d));
-        }
-        return sb.append(']').toString();
-    }
 }

@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.bert;
 
+import dev.groundingdino.internal.runtime.Shapes;
 import static org.bytedeco.pytorch.global.torch.rsub;
 import static org.bytedeco.pytorch.global.torch.zeros_like;
 
@@ -73,29 +74,22 @@ public final class BertModelWarper {
 
     private static void checkInputs(Tensor ids, Tensor types, Tensor positions, Tensor mask) {
         if (ids.dim() != 2) {
-            throw new IllegalArgumentException("BERT input ids must be (batch, tokens), got shape " + shape(ids));
+            throw new IllegalArgumentException("BERT input ids must be (batch, tokens), got shape " + Shapes.format(ids));
         }
         long b = ids.size(0);
         long n = ids.size(1);
         if (positions.dim() != 2 || positions.size(0) != b || positions.size(1) != n) {
-            throw new IllegalArgumentException("BERT position ids must have the shape of the input ids " + shape(ids)
-                    + ", got " + shape(positions));
+            throw new IllegalArgumentException("BERT position ids must have the shape of the input ids " + Shapes.format(ids)
+                    + ", got " + Shapes.format(positions));
         }
         if (types != null && (types.dim() != 2 || types.size(0) != b || types.size(1) != n)) {
             throw new IllegalArgumentException("BERT token type ids must have the shape of the input ids "
-                    + shape(ids) + ", got " + shape(types));
+                    + Shapes.format(ids) + ", got " + Shapes.format(types));
         }
         if (mask.dim() != 3 || mask.size(0) != b || mask.size(1) != n || mask.size(2) != n) {
             throw new IllegalArgumentException("BERT self-attention mask must be (batch, tokens, tokens) = (" + b
-                    + ", " + n + ", " + n + "), got " + shape(mask));
+                    + ", " + n + ", " + n + "), got " + Shapes.format(mask));
         }
     }
 
-    static String shape(Tensor t) {
-        long[] s = new long[(int) t.dim()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = t.size(i);
-        }
-        return Arrays.toString(s);
-    }
 }

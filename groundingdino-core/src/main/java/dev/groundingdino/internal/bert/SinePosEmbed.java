@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.bert;
 
+import dev.groundingdino.internal.runtime.Shapes;
 import static org.bytedeco.pytorch.global.torch.arange;
 import static org.bytedeco.pytorch.global.torch.cat;
 import static org.bytedeco.pytorch.global.torch.pow;
@@ -43,7 +44,7 @@ public final class SinePosEmbed {
     public static Tensor textPositionEmbedding(Tensor positionIds) {
         if (positionIds.dim() != 2) {
             throw new IllegalArgumentException("position ids must be (batch, tokens), got "
-                    + BertModelWarper.shape(positionIds));
+                    + Shapes.format(positionIds));
         }
         return getSinePosEmbed(positionIds.unsqueeze(-1), TEXT_NUM_POS_FEATS, TEXT_TEMPERATURE, false); // (B, n, 256)
     }
@@ -52,7 +53,7 @@ public final class SinePosEmbed {
     public static Tensor textPositionEmbedding(Tensor positionIds, Tensor dimT) {
         if (positionIds.dim() != 2) {
             throw new IllegalArgumentException("position ids must be (batch, tokens), got "
-                    + BertModelWarper.shape(positionIds));
+                    + Shapes.format(positionIds));
         }
         return sinePosEmbed(positionIds.unsqueeze(-1), dimT, false); // (B, n, 256)
     }
@@ -74,7 +75,7 @@ public final class SinePosEmbed {
     public static Tensor getSinePosEmbed(Tensor pos, int numPosFeats, double temperature, boolean exchangeXy) {
         if (pos.dim() != 3) {
             throw new IllegalArgumentException("positions must be (batch, tokens, coords), got "
-                    + BertModelWarper.shape(pos));
+                    + Shapes.format(pos));
         }
         if (numPosFeats <= 0 || numPosFeats % 2 != 0) {
             throw new IllegalArgumentException("numPosFeats must be positive and even, got " + numPosFeats);

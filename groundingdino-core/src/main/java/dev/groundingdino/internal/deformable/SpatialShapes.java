@@ -65,11 +65,6 @@ public final class SpatialShapes {
         return total;
     }
 
-    /** Largest width over the levels. */
-    public int maxWidth() {
-        return Arrays.stream(widths).max().orElseThrow();
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof SpatialShapes s && Arrays.equals(heights, s.heights) && Arrays.equals(widths, s.widths);

@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.fusion;
 
+import dev.groundingdino.internal.runtime.Shapes;
 import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.runtime.ParamTree;
 import org.bytedeco.pytorch.Tensor;
@@ -53,15 +54,15 @@ public final class BiAttentionBlock {
     private void checkInputs(Tensor v, Tensor l, Tensor maskV, Tensor maskL) {
         if (v.dim() != 3 || v.size(2) != cfg.vDim()) {
             throw new IllegalArgumentException("image tokens must be (batch, n_img, " + cfg.vDim() + "), got "
-                    + shape(v));
+                    + Shapes.format(v));
         }
         if (l.dim() != 3 || l.size(2) != cfg.lDim() || l.size(0) != v.size(0)) {
             throw new IllegalArgumentException("text tokens must be (" + v.size(0) + ", n_txt, " + cfg.lDim()
-                    + "), got " + shape(l));
+                    + "), got " + Shapes.format(l));
         }
         if (maskV != null && (maskV.dim() != 2 || maskV.size(0) != v.size(0) || maskV.size(1) != v.size(1))) {
             throw new IllegalArgumentException("image padding mask must be (" + v.size(0) + ", " + v.size(1)
-                    + "), got " + shape(maskV));
+                    + "), got " + Shapes.format(maskV));
         }
         for (Tensor mask : new Tensor[] {maskV, maskL}) {
             if (mask != null && mask.scalar_type().intern() != ScalarType.Bool) {
@@ -71,15 +72,8 @@ public final class BiAttentionBlock {
         }
         if (maskL != null && (maskL.dim() != 2 || maskL.size(0) != l.size(0) || maskL.size(1) != l.size(1))) {
             throw new IllegalArgumentException("text padding mask must be (" + l.size(0) + ", " + l.size(1)
-                    + "), got " + shape(maskL));
+                    + "), got " + Shapes.format(maskL));
         }
     }
 
-    private static String shape(Tensor t) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < t.dim(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(t.size(i));
-        }
-        return sb.append(']').toString();
-    }
 }

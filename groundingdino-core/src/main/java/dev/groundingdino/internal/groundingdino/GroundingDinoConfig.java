@@ -123,8 +123,4 @@ public record GroundingDinoConfig(String name, SwinConfig swin, BertConfig bert,
                 subSentencePresent, decPredBboxEmbedShare, specialTokenMasks);
     }
 
-    /** Feature levels taken from the backbone; the others are extra stride-2 convolutions. */
-    public int backboneLevels() {
-        return swin.outIndices().size();
-    }
 }

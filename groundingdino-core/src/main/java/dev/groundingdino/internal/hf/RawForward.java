@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.hf;
 
+import dev.groundingdino.internal.runtime.Shapes;
 import static org.bytedeco.pytorch.global.torch.stack;
 
 import dev.groundingdino.internal.runtime.HostTensors;
@@ -108,7 +109,7 @@ public final class RawForward {
         Tensor pixels = in.pixelValues();
         if (pixels == null || pixels.dim() != 4 || pixels.size(1) != 3) {
             throw new IllegalArgumentException("pixel_values must be (batch, 3, height, width), got "
-                    + (pixels == null ? "nothing" : shape(pixels)));
+                    + (pixels == null ? "nothing" : Shapes.format(pixels)));
         }
         ScalarType type = pixels.scalar_type().intern();
         if (type != ScalarType.Float && type != ScalarType.Double && type != ScalarType.BFloat16
@@ -125,7 +126,7 @@ public final class RawForward {
             Tensor m = in.pixelMask();
             if (m.dim() != 3 || m.size(0) != b || m.size(1) != pixels.size(2) || m.size(2) != pixels.size(3)) {
                 throw new IllegalArgumentException("pixel_mask must be (batch, height, width) = (" + b + ", "
-                        + pixels.size(2) + ", " + pixels.size(3) + "), got " + shape(m));
+                        + pixels.size(2) + ", " + pixels.size(3) + "), got " + Shapes.format(m));
             }
             padding = m.to(device, m.scalar_type()).eq(new Scalar(0L)); // (B, H, W) true on padding
         }
@@ -136,7 +137,7 @@ public final class RawForward {
         Tensor ids = in.inputIds();
         if (ids == null || ids.dim() != 2 || ids.size(0) != batch || ids.size(1) < 1) {
             throw new IllegalArgumentException("input_ids must be (batch, tokens) with batch " + batch + ", got "
-                    + (ids == null ? "nothing" : shape(ids)));
+                    + (ids == null ? "nothing" : Shapes.format(ids)));
         }
         int b = (int) ids.size(0);
         int n = (int) ids.size(1);
@@ -148,16 +149,16 @@ public final class RawForward {
         } else {
             Tensor a = in.attentionMask();
             if (a.dim() != 2 || a.size(0) != b || a.size(1) != n) {
-                throw new IllegalArgumentException("attention_mask must have the shape of input_ids " + shape(ids)
-                        + ", got " + shape(a));
+                throw new IllegalArgumentException("attention_mask must have the shape of input_ids " + Shapes.format(ids)
+                        + ", got " + Shapes.format(a));
             }
             attention = hostLongs(a, "attention_mask");
         }
         if (in.tokenTypeIds() != null) {
             Tensor t = in.tokenTypeIds();
             if (t.dim() != 2 || t.size(0) != b || t.size(1) != n) {
-                throw new IllegalArgumentException("token_type_ids must have the shape of input_ids " + shape(ids)
-                        + ", got " + shape(t));
+                throw new IllegalArgumentException("token_type_ids must have the shape of input_ids " + Shapes.format(ids)
+                        + ", got " + Shapes.format(t));
             }
             for (long v : hostLongs(t, "token_type_ids")) {
                 if (v != 0) {
@@ -179,11 +180,4 @@ public final class RawForward {
         return HostTensors.longs(t);
     }
 
-    private static String shape(Tensor t) {
-        long[] s = new long[(int) t.dim()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = t.size(i);
-        }
-        return Arrays.toString(s);
-    }
 }

@@ -47,14 +47,6 @@ public final class Placement {
         return new Placement(true, index, dtype);
     }
 
-    /** This placement with weights in {@code type} (e.g. float32 parts of a reduced-precision model). */
-    public Placement withDtype(ScalarType type) {
-        if (type.intern() == dtype) {
-            return this;
-        }
-        return cuda ? cuda(index, type) : cpu(type);
-    }
-
     public boolean isCuda() {
         return cuda;
     }

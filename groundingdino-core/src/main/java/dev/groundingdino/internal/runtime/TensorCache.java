@@ -21,7 +21,6 @@ public final class TensorCache {
     private final int capacity;
     private final LinkedHashMap<Object, Tensor[]> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long hits;
-    private long misses;
 
     /**
      * @param capacity entries kept (least recently used evicted first); 0 disables caching (every {@link #get}
@@ -68,7 +67,6 @@ public final class TensorCache {
             }
         }
         synchronized (this) {
-            misses++;
             Tensor[] previous = entries.put(key, owned);
             if (previous != null) {
                 release(previous); // computed concurrently by another thread
@@ -102,11 +100,6 @@ public final class TensorCache {
     /** Lookups answered from the cache so far. */
     public synchronized long hits() {
         return hits;
-    }
-
-    /** Lookups that computed so far. */
-    public synchronized long misses() {
-        return misses;
     }
 
     private static Tensor[] handles(Tensor[] cached) {

@@ -50,11 +50,6 @@ public record TransformerConfig(int dModel, int nHeads, int numQueries, int encL
             this.pythonName = pythonName;
         }
 
-        /** The name in the reference config ({@code "relu"}). */
-        public String pythonName() {
-            return pythonName;
-        }
-
         /** Parses the reference config value. */
         public static Activation of(String name) {
             for (Activation a : values()) {

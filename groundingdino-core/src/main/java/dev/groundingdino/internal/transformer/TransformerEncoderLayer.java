@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.transformer;
 
+import dev.groundingdino.internal.runtime.Shapes;
 import dev.groundingdino.internal.nn.LayerNorm;
 import dev.groundingdino.internal.nn.Linear;
 import dev.groundingdino.internal.nn.MultiheadAttention;
@@ -108,18 +109,18 @@ public final class TransformerEncoderLayer {
     private void checkInputs(Tensor src, Tensor srcMask, Tensor pos) {
         if (src.dim() != 3 || src.size(2) != cfg.dModel()) {
             throw new IllegalArgumentException("text tokens must be (batch, tokens, " + cfg.dModel() + "), got "
-                    + shape(src));
+                    + Shapes.format(src));
         }
         if (pos != null && (pos.dim() != 3 || pos.size(0) != src.size(0) || pos.size(1) != src.size(1)
                 || pos.size(2) != src.size(2))) {
             throw new IllegalArgumentException("text position embedding must have the shape of the tokens "
-                    + shape(src) + ", got " + shape(pos));
+                    + Shapes.format(src) + ", got " + Shapes.format(pos));
         }
         if (srcMask != null) {
             if (srcMask.dim() != 3 || srcMask.size(0) != src.size(0) || srcMask.size(1) != src.size(1)
                     || srcMask.size(2) != src.size(1)) {
                 throw new IllegalArgumentException("text self-attention mask must be (batch, tokens, tokens) = ("
-                        + src.size(0) + ", " + src.size(1) + ", " + src.size(1) + "), got " + shape(srcMask));
+                        + src.size(0) + ", " + src.size(1) + ", " + src.size(1) + "), got " + Shapes.format(srcMask));
             }
             if (srcMask.scalar_type().intern() != ScalarType.Bool) {
                 throw new IllegalArgumentException("text self-attention mask must be a bool tensor (true = blocked), got "
@@ -128,11 +129,4 @@ public final class TransformerEncoderLayer {
         }
     }
 
-    private static String shape(Tensor t) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < t.dim(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(t.size(i));
-        }
-        return sb.append(']').toString();
-    }
 }

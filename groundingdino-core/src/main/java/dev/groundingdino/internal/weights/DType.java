@@ -47,11 +47,6 @@ public enum DType {
         return safetensorsName;
     }
 
-    /** The PyTorch typed-storage class name in module {@code torch} ({@code "FloatStorage"}, ...). */
-    public String storageName() {
-        return storageName;
-    }
-
     /** The PyTorch dtype name ({@code "float32"}, ...), as printed after {@code torch.}. */
     public String torchName() {
         return torchName;

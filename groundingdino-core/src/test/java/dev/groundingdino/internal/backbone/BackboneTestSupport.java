@@ -20,11 +20,6 @@ public final class BackboneTestSupport {
         return dev.groundingdino.testing.TensorValues.doubles(t);
     }
 
-    /** The shape of {@code t}. */
-    public static long[] shape(Tensor t) {
-        return dev.groundingdino.testing.TensorValues.shape(t);
-    }
-
     /** max |a - b| over two equally long arrays. */
     public static double maxAbsDiff(double[] a, double[] b) {
         return dev.groundingdino.testing.TensorValues.maxAbsDiff(a, b);

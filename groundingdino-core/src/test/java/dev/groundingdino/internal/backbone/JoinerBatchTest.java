@@ -1,7 +1,7 @@
 package dev.groundingdino.internal.backbone;
 
 import static dev.groundingdino.internal.backbone.BackboneTestSupport.maxAbsDiff;
-import static dev.groundingdino.internal.backbone.BackboneTestSupport.shape;
+import static dev.groundingdino.testing.TensorValues.shape;
 import static dev.groundingdino.internal.backbone.BackboneTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,6 +1,6 @@
 package dev.groundingdino.internal.backbone;
 
-import static dev.groundingdino.internal.backbone.BackboneTestSupport.shape;
+import static dev.groundingdino.testing.TensorValues.shape;
 import static dev.groundingdino.internal.backbone.BackboneTestSupport.values;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,7 +1,7 @@
 package dev.groundingdino.internal.bert;
 
 import static dev.groundingdino.internal.bert.TextTensors.floats;
-import static dev.groundingdino.internal.bert.TextTensors.shape;
+import static dev.groundingdino.testing.TensorValues.shape;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.bytedeco.pytorch.global.torch.tensor;

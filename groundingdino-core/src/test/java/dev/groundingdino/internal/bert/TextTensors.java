@@ -49,10 +49,6 @@ public final class TextTensors {
         return dev.groundingdino.testing.TensorValues.floats(t);
     }
 
-    public static long[] shape(Tensor t) {
-        return dev.groundingdino.testing.TensorValues.shape(t);
-    }
-
     /** Max |a - b|; NaN if a NaN appears on either side. Lengths must agree. */
     public static double maxAbsDiff(float[] a, float[] b) {
         return dev.groundingdino.testing.TensorValues.maxAbsDiff(a, b);

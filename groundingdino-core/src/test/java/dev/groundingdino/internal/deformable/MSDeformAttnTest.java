@@ -3,7 +3,7 @@ package dev.groundingdino.internal.deformable;
 import static dev.groundingdino.internal.deformable.TensorArrays.floats;
 import static dev.groundingdino.internal.deformable.TensorArrays.gaussian;
 import static dev.groundingdino.internal.deformable.TensorArrays.maxAbsDiff;
-import static dev.groundingdino.internal.deformable.TensorArrays.shape;
+import static dev.groundingdino.testing.TensorValues.shape;
 import static dev.groundingdino.internal.deformable.TensorArrays.tensorOf;
 import static dev.groundingdino.internal.deformable.TensorArrays.uniform;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -43,10 +43,6 @@ public final class TensorArrays {
         return dev.groundingdino.testing.TensorValues.longs(t);
     }
 
-    public static long[] shape(Tensor t) {
-        return dev.groundingdino.testing.TensorValues.shape(t);
-    }
-
     public static double maxAbsDiff(float[] a, double[] b) {
         return dev.groundingdino.testing.TensorValues.maxAbsDiff(a, b);
     }

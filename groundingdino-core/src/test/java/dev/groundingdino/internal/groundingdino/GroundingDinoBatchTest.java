@@ -1,9 +1,10 @@
 package dev.groundingdino.internal.groundingdino;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import static dev.groundingdino.internal.deformable.TensorArrays.floats;
 import static dev.groundingdino.internal.deformable.TensorArrays.gaussian;
 import static dev.groundingdino.internal.deformable.TensorArrays.longs;
-import static dev.groundingdino.internal.deformable.TensorArrays.shape;
+import static dev.groundingdino.testing.TensorValues.shape;
 import static dev.groundingdino.internal.deformable.TensorArrays.tensorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -170,16 +171,7 @@ class GroundingDinoBatchTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return rssKb();
-    }
-
-    private static long rssKb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
+        return (ProcessMemory.rssBytes() / 1024);
     }
 
     private static GroundingDINO.Output run(List<Tensor> images, TextBatch text) {

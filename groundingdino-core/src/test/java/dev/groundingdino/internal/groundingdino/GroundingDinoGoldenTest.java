@@ -2,7 +2,7 @@ package dev.groundingdino.internal.groundingdino;
 
 import static dev.groundingdino.internal.deformable.TensorArrays.doubles;
 import static dev.groundingdino.internal.deformable.TensorArrays.longs;
-import static dev.groundingdino.internal.deformable.TensorArrays.shape;
+import static dev.groundingdino.testing.TensorValues.shape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

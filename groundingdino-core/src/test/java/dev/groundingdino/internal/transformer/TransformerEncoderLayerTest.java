@@ -2,7 +2,7 @@ package dev.groundingdino.internal.transformer;
 
 import static dev.groundingdino.internal.bert.TextTensors.floats;
 import static dev.groundingdino.internal.bert.TextTensors.maxAbsDiff;
-import static dev.groundingdino.internal.bert.TextTensors.shape;
+import static dev.groundingdino.testing.TensorValues.shape;
 import static dev.groundingdino.internal.bert.TextTensors.textInput;
 import static dev.groundingdino.internal.bert.TextTensors.toTensor;
 import static org.assertj.core.api.Assertions.assertThat;

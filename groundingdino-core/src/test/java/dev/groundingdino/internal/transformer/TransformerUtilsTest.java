@@ -2,7 +2,7 @@ package dev.groundingdino.internal.transformer;
 
 import static dev.groundingdino.internal.deformable.TensorArrays.floats;
 import static dev.groundingdino.internal.deformable.TensorArrays.gaussian;
-import static dev.groundingdino.internal.deformable.TensorArrays.shape;
+import static dev.groundingdino.testing.TensorValues.shape;
 import static dev.groundingdino.internal.deformable.TensorArrays.tensorOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,5 +1,6 @@
 package dev.groundingdino.internal.weights;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.groundingdino.testing.Golden;
@@ -22,24 +23,6 @@ class LeakTest {
     private static final int WARM_UP = 10;
     private static final int CYCLES = 50;
     private static final int WINDOW = 9;
-
-    /** VmRSS of this process from /proc/self/status, in bytes. */
-    static long rssBytes() {
-        return status("VmRSS:");
-    }
-
-    private static long status(String field) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field)) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        throw new IllegalStateException("no " + field + " in /proc/self/status");
-    }
 
     private static long median(long[] v, int from, int to) {
         long[] s = Arrays.copyOfRange(v, from, to);
@@ -70,8 +53,8 @@ class LeakTest {
             }
             if (i >= WARM_UP) {
                 System.gc();
-                rss[i - WARM_UP] = rssBytes();
-                file[i - WARM_UP] = status("RssFile:");
+                rss[i - WARM_UP] = ProcessMemory.rssBytes();
+                file[i - WARM_UP] = ProcessMemory.field("RssFile") * 1024;
             }
         }
         long growth = median(rss, CYCLES - WINDOW, CYCLES) - median(rss, 0, WINDOW);

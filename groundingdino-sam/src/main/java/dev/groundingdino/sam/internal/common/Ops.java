@@ -13,13 +13,4 @@ public final class Ops {
     public static TensorOptions options(Tensor like, ScalarType dtype) {
         return like.options().dtype(new ScalarTypeOptional(dtype));
     }
-
-    /** The shape of {@code t} as a Java array. */
-    public static long[] shape(Tensor t) {
-        long[] s = new long[(int) t.dim()];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = t.size(i);
-        }
-        return s;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.groundingdino.sam.internal.encoder;
 
+import dev.groundingdino.internal.runtime.Shapes;
 import static org.bytedeco.pytorch.global.torch.conv2d;
 
 import dev.groundingdino.internal.runtime.ParamTree;
@@ -57,7 +58,7 @@ public final class ImageEncoderViT {
     public Tensor forward(Tensor x) {
         if (x.dim() != 4 || x.size(1) != 3 || x.size(2) != cfg.imageSize() || x.size(3) != cfg.imageSize()) {
             throw new IllegalArgumentException("image encoder input must be (B, 3, " + cfg.imageSize() + ", "
-                    + cfg.imageSize() + "), got " + Arrays.toString(Ops.shape(x)));
+                    + cfg.imageSize() + "), got " + Arrays.toString(Shapes.of(x)));
         }
         Tensor tokens = Scopes.tensor(() -> patchEmbed.forward(x).add(posEmbed)); // (B, 64, 64, C)
         // one native scope per block; each block's input is freed as soon as its output exists

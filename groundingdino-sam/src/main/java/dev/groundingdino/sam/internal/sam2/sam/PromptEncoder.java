@@ -141,8 +141,4 @@ public final class PromptEncoder {
         return conv2d(x, down6Weight, new TensorOptional(down6Bias), one, zero, one, 1); // (B, 256, 64, 64)
     }
 
-    /** Side of the low-resolution mask input ({@code mask_input_size}, 256). */
-    public int maskInputSize() {
-        return 4 * embeddingSize;
-    }
 }
