@@ -178,9 +178,9 @@ public final class LabelExport {
 
     /** The image's name: its file name, or its path relative to {@link #baseUri}. */
     String name(String location) {
-        String path = pathOf(location);
+        String path = normalized(location);
         if (baseUri != null) {
-            String base = pathOf(baseUri);
+            String base = normalized(baseUri);
             if (!base.endsWith("/")) {
                 base += "/";
             }
@@ -192,10 +192,15 @@ public final class LabelExport {
         return path.substring(path.lastIndexOf('/') + 1);
     }
 
-    /** The path part of a path or URI, decoded ({@code file:/a/b c.jpg} and {@code /a/b c.jpg} -> {@code /a/b c.jpg}). */
-    private static String pathOf(String location) {
+    /**
+     * A path or URI as {@code scheme://authority/path} with the path decoded, a plain path taken as {@code file}
+     * ({@code file:/a/b c.jpg} and {@code /a/b c.jpg} -> {@code file:///a/b c.jpg}).
+     */
+    private static String normalized(String location) {
         URI uri = new org.apache.hadoop.fs.Path(location).toUri();
-        return uri.getPath();
+        String scheme = uri.getScheme() == null ? "file" : uri.getScheme();
+        String authority = uri.getAuthority() == null ? "" : uri.getAuthority();
+        return scheme + "://" + authority + uri.getPath();
     }
 
     /** Unsigned UTF-8 byte order: how {@code gdino detect} sorts a folder's paths on Unix. */
