@@ -117,7 +117,8 @@ public final class GroundingDinoLabeler extends Transformer implements DefaultPa
         device = new Param<>(this, "device", "CPU or CUDA");
         precision = new Param<>(this, "precision", "FP32, BF16, or FP16 (CUDA only)");
         threads = new IntParam(this, "threads",
-                "libtorch intra-op CPU threads per executor JVM (process-wide), 0 = libtorch's default");
+                "libtorch intra-op CPU threads per executor JVM (process-wide, set by the first model load), "
+                        + "0 = the tasks' spark.task.cpus (1 by default)");
         batchSize = new IntParam(this, "batchSize", "images per forward pass");
         samWeights = new Param<>(this, "samWeights",
                 "Segment Anything checkpoint: adds each box's Grounded-SAM mask (COCO RLE); empty = boxes only");
@@ -330,7 +331,11 @@ public final class GroundingDinoLabeler extends Transformer implements DefaultPa
         return this;
     }
 
-    /** libtorch's intra-op threads in each executor JVM (process-wide: the value of the first model load wins). */
+    /**
+     * libtorch's intra-op threads in each executor JVM (process-wide: the value of the first model load wins); 0
+     * (default) takes the task's CPUs ({@code spark.task.cpus}, 1 unless set): an executor with E cores runs E tasks
+     * at once, one thread each. Give each task more threads with {@code spark.task.cpus} (fewer tasks at once).
+     */
     public GroundingDinoLabeler setThreads(int value) {
         set(threads, value);
         return this;

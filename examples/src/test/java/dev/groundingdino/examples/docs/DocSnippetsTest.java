@@ -37,11 +37,14 @@ class DocSnippetsTest {
         }
         assertThat(root).as("README.md above " + Path.of("").toAbsolutePath()).isNotNull();
         regions = new LinkedHashMap<>();
-        Path snippets = root.resolve("examples/src/test/java/dev/groundingdino/examples/docs");
-        try (Stream<Path> files = Files.list(snippets)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".java"))
-                    .filter(f -> !f.getFileName().toString().equals("DocSnippetsTest.java")).sorted().toList()) {
-                regions.putAll(regions(file));
+        // the Spark module compiles the snippets of docs/spark.md itself (this module has no Spark)
+        for (String dir : List.of("examples/src/test/java/dev/groundingdino/examples/docs",
+                "groundingdino-spark/src/test/java/dev/groundingdino/spark/docs")) {
+            try (Stream<Path> files = Files.list(root.resolve(dir))) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".java"))
+                        .filter(f -> !f.getFileName().toString().endsWith("Test.java")).sorted().toList()) {
+                    regions.putAll(regions(file));
+                }
             }
         }
     }

@@ -139,7 +139,8 @@ public final class SparkLabelCommand implements Callable<Integer> {
     int batchSize = 1;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "libtorch CPU threads per executor JVM (default: libtorch's, all cores of the JVM)")
+            description = "libtorch CPU threads per task (default: spark.task.cpus, 1 unless set: local[N] runs N "
+                    + "tasks at once)")
     int threads;
 
     @Option(names = "--partitions", paramLabel = "N",

@@ -56,11 +56,13 @@ public final class DetectorAdapter {
     /**
      * Opens a labelling session on this JVM's shared models: a detector with the job's options, sharing the loaded
      * weights. Close it when the partition is done (the shared weights stay loaded).
+     *
+     * @param threads libtorch's intra-op threads if this call loads a model (process-wide), 0 for its default
      */
-    public static Session open(LabelSettings s) {
-        Detector shared = ExecutorModels.get(s.detectorKey(), () -> loadDetector(s.detectorKey(), s.threads()));
+    public static Session open(LabelSettings s, int threads) {
+        Detector shared = ExecutorModels.get(s.detectorKey(), () -> loadDetector(s.detectorKey(), threads));
         Segmenter segmenter = s.masks()
-                ? ExecutorModels.get(s.segmenterKey(), () -> loadSegmenter(s.segmenterKey(), s.threads()))
+                ? ExecutorModels.get(s.segmenterKey(), () -> loadSegmenter(s.segmenterKey(), threads))
                 : null;
         return new Session(shared, segmenter, s);
     }

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param config the model config file, or null
  * @param device where the model runs
  * @param precision weight and activation precision
- * @param threads libtorch intra-op CPU threads per executor JVM, 0 for libtorch's default
+ * @param threads libtorch intra-op CPU threads per executor JVM, 0 for the tasks' CPUs ({@code spark.task.cpus})
  * @param prompt the free prompt, or null when {@code classes} is set
  * @param classes the class list, or null when {@code prompt} is set
  * @param classMatching how class lists are matched
@@ -49,7 +49,7 @@ public record LabelSettings(String weights, String config, Device device, Precis
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         if (threads < 0) {
-            throw new IllegalArgumentException("threads must be >= 0 (0 = libtorch's default), got " + threads);
+            throw new IllegalArgumentException("threads must be >= 0 (0 = spark.task.cpus), got " + threads);
         }
     }
 

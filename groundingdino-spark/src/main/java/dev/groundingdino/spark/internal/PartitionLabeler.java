@@ -43,8 +43,8 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
         if (!rows.hasNext()) {
             return rows; // an empty partition loads no model
         }
-        DetectorAdapter.Session session = DetectorAdapter.open(settings);
         TaskContext task = TaskContext.get();
+        DetectorAdapter.Session session = DetectorAdapter.open(settings, threads(settings, task));
         if (task != null) { // also when the task fails or is killed half-way (close is idempotent)
             task.addTaskCompletionListener((TaskCompletionListener) ctx -> session.close());
         }
@@ -113,6 +113,19 @@ public final class PartitionLabeler implements MapPartitionsFunction<Row, Row> {
                 }
             }
         };
+    }
+
+    /**
+     * libtorch's intra-op threads: the labeller's setting, else the task's CPUs ({@code spark.task.cpus}, 1 by
+     * default). An executor runs {@code executor cores / task.cpus} tasks at once, each on its own Java thread; giving
+     * each task libtorch's default (every core) would oversubscribe the cores, which makes OpenMP's spinning threads
+     * very slow.
+     */
+    static int threads(LabelSettings settings, TaskContext task) {
+        if (settings.threads() > 0) {
+            return settings.threads();
+        }
+        return task != null ? Math.max(1, task.cpus()) : 0;
     }
 
     /** {@code row} with the label columns appended. */
