@@ -41,11 +41,11 @@ import picocli.CommandLine.Spec;
  * (including images that could not be read: they are listed and left out), 2 a usage error, 3 an internal error.
  */
 @Command(name = "spark-label", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Labels every image of a folder (--dir) or of a Hadoop/S3/GCS location (--input) with ",
-                "GroundingDINO on Apache Spark, and writes a COCO instances file (--coco), YOLO labels (--yolo) and/or ",
-                "the labelled table (--parquet). The datasets equal what `gdino detect --dir D` writes for the same ",
-                "images and options. Runs locally with --master local[N]; under spark-submit the master and the ",
-                "resources come from spark-submit (see docs/spark.md)."})
+        description = "Labels every image of a folder (--dir) or of a Hadoop/S3/GCS location (--input) with "
+                + "GroundingDINO on Apache Spark, and writes a COCO instances file (--coco), YOLO labels (--yolo) "
+                + "and/or the labelled table (--parquet). The datasets equal what `gdino detect --dir D` writes for "
+                + "the same images and options. Runs locally with --master local[N]; under spark-submit the master "
+                + "and the resources come from spark-submit (see docs/spark.md).")
 public final class SparkLabelCommand implements Callable<Integer> {
     public static final int EXIT_INPUT_ERROR = 1;
     public static final int EXIT_INTERNAL_ERROR = 3;
