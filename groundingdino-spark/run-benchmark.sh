@@ -22,7 +22,8 @@ run() {
 }
 echo "# $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "${ROUNDS:-2}"); do
-  run --mode single
+  run --mode single                                          # gdino detect: libtorch's default threads
+  run --mode single --threads 1                              # the same with one libtorch thread
   run --mode spark --cores "$cores" --threads 0              # one libtorch thread per task (the default)
   run --mode spark --cores "$cores" --threads "$cores"       # every task all cores: oversubscribed
 done

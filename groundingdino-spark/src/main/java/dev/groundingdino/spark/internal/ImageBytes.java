@@ -1,7 +1,6 @@
 package dev.groundingdino.spark.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +35,7 @@ final class ImageBytes {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(location);
         FileSystem fs = p.getFileSystem(configuration());
         try (FSDataInputStream in = fs.open(p)) {
-            return readAll(in);
+            return in.readAllBytes();
         }
     }
 
@@ -54,9 +53,5 @@ final class ImageBytes {
             hadoopConf.forEach(conf::set);
         }
         return conf;
-    }
-
-    private static byte[] readAll(InputStream in) throws IOException {
-        return in.readAllBytes();
     }
 }
