@@ -37,11 +37,12 @@ class DocSnippetsTest {
         }
         assertThat(root).as("README.md above " + Path.of("").toAbsolutePath()).isNotNull();
         regions = new LinkedHashMap<>();
-        // the snippets of the library's pages live here; those of the web demo's page beside the demo (module
-        // groundingdino-cli), which this module does not depend on
-        for (Path snippets : List.of(root.resolve("examples/src/test/java/dev/groundingdino/examples/docs"),
-                root.resolve("groundingdino-cli/src/test/java/dev/groundingdino/cli/web"))) {
-            try (Stream<Path> files = Files.list(snippets)) {
+        // the snippets of the library's pages live here; those of the web demo's and Spark's pages beside their code
+        // (modules groundingdino-cli and groundingdino-spark, which this module does not depend on)
+        for (String dir : List.of("examples/src/test/java/dev/groundingdino/examples/docs",
+                "groundingdino-cli/src/test/java/dev/groundingdino/cli/web",
+                "groundingdino-spark/src/test/java/dev/groundingdino/spark/docs")) {
+            try (Stream<Path> files = Files.list(root.resolve(dir))) {
                 for (Path file : files.filter(f -> f.getFileName().toString().endsWith("Snippets.java")
                         || f.getFileName().toString().equals("FindObjects.java")).sorted().toList()) {
                     regions.putAll(regions(file));
