@@ -8,7 +8,8 @@
 # Environment: BUILD_DIR (Maven output folder, default target), MVN_OPTS (e.g. -o for offline builds),
 #              JAR (run this jar instead), SKIP_BUILD=1 (reuse the jar), SKIP_PROFILES=1 (JMH only), RESULTS (output folder, default groundingdino-bench/$BUILD_DIR/results),
 #              SOAK=N (also run N detections through the public API and record resident memory: soak.csv, soak.svg;
-#              about 40 minutes for N=1000 on 2 cores).
+#              about 40 minutes for N=1000 on 2 cores), MEMORY_TESTS=1 (also the test suite's long native-memory runs,
+#              `mvn -Pmemory-tests -Dgroups=memory test`: load/close cycles, 200 forwards, the SAM soak).
 # Timings on a shared machine are noisy: the report gives medians of several iterations; repeat the run and compare.
 set -euo pipefail
 
@@ -21,6 +22,11 @@ mkdir -p "$RESULTS"
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   mvn -B -q ${MVN_OPTS:-} -pl groundingdino-bench -am -Dbuild.dir="$BUILD_DIR" package -DskipTests
+fi
+
+if [[ "${MEMORY_TESTS:-0}" == "1" ]]; then
+  mvn -B ${MVN_OPTS:-} -Pmemory-tests -Dgroups=memory -Dsurefire.failIfNoSpecifiedTests=false \
+    -pl groundingdino-core,groundingdino-sam -am test | tee "$RESULTS/memory-tests.txt"
 fi
 
 PATTERN="${1:-}"

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +35,7 @@ class MemorySoakTest {
     private static final int WINDOW = 10;
     private static final long MAX_GROWTH = 50L << 20;
 
+    @Tag("memory") // the long native-memory runs: mvn -B verify -Pmemory-tests (run-benchmarks.sh runs them)
     @Test
     void hundredEmbedAndSegmentRoundsKeepResidentMemoryFlat() throws IOException {
         Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "needs Linux /proc/self/status");

@@ -25,6 +25,7 @@ import java.util.Random;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -130,6 +131,7 @@ class GroundingDinoBatchTest {
         }
     }
 
+    @Tag("memory") // the long native-memory runs: mvn -B verify -Pmemory-tests (run-benchmarks.sh runs them)
     @Test
     void residentMemoryStaysFlatOver200ForwardPasses() throws IOException {
         TextBatch text = TextBatch.of(List.of(CaptionEncoder.encode("cat . dog")));

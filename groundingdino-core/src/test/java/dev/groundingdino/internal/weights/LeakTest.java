@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ class LeakTest {
         return s[s.length / 2];
     }
 
+    @Tag("memory") // the long native-memory runs: mvn -B verify -Pmemory-tests (run-benchmarks.sh runs them)
     @Test
     void loadCloseFiftyTimesKeepsRssFlat() {
         Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/status")), "needs Linux /proc");
