@@ -369,6 +369,12 @@ class DetectorTest {
             }
             System.out.printf("BF16 vs FP32: %d of %d FP32 boxes have a BF16 box within 0.02%n", close, b.queries());
             assertThat(close).isGreaterThanOrEqualTo(b.queries() / 2);
+            // and bfloat16 really ran: float32 weights would give these boxes bit for bit
+            double differs = 0;
+            for (int i = 0; i < x.length; i++) {
+                differs = Math.max(differs, Math.abs(x[i] - y[i]));
+            }
+            assertThat(differs).as("BF16 boxes are not the FP32 ones").isGreaterThan(1e-4);
             // autocast is thread-local and switched off again after the call
             assertThat(org.bytedeco.pytorch.global.torch.is_autocast_enabled(
                     org.bytedeco.pytorch.global.torch.DeviceType.CPU)).isFalse();

@@ -31,6 +31,11 @@ public final class MLP {
         }
     }
 
+    /** The layers, in order (for checks of the loaded weights). */
+    public Linear[] layers() {
+        return layers.clone();
+    }
+
     /** (..., inputDim) to (..., outputDim). */
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.length; i++) {
