@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.groundingdino.Annotator;
 import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
+import dev.groundingdino.ImageInput;
 import dev.groundingdino.testing.Golden;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -63,7 +65,22 @@ class ExamplesTest {
         Path output = tmp.resolve("main.png");
         BasicUsage.main(new String[] {suite.resolve("gdino.pth").toString(), pano.toString(), "cat . dog",
                 output.toString(), suite.resolve("config.json").toString()});
-        assertThat(output).isRegularFile();
+        // the example's picture is the library's annotation of the library's detections, pixel for pixel
+        Path expected = tmp.resolve("expected.png");
+        try (Detector defaults = detector.withThresholds(Detector.DEFAULT_BOX_THRESHOLD,
+                Detector.DEFAULT_TEXT_THRESHOLD)) { // main() uses the defaults
+            Annotator.write(pano, defaults.detect(ImageInput.of(pano), "cat . dog"), expected);
+        }
+        assertThat(pixels(output)).isEqualTo(pixels(expected));
+    }
+
+    private static int[] pixels(Path png) {
+        try {
+            java.awt.image.BufferedImage img = ImageIO.read(png.toFile());
+            return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -4,12 +4,15 @@ import dev.groundingdino.ImageInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.groundingdino.Detection;
+import dev.groundingdino.Prompt;
+import dev.groundingdino.RawOutputs;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.internal.groundingdino.GroundingDINO;
 import dev.groundingdino.internal.weights.StateDict;
 import dev.groundingdino.testing.Golden;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The random-weight demo model: deterministic, complete, loadable, and it produces a few boxes at the defaults. */
@@ -37,11 +40,29 @@ class DemoWeightsTest {
         try (Detector demo = Detector.demo()) {
             assertThat(demo.isDemo()).isTrue();
             assertThat(demo.variant()).contains("demo");
-            DetectionResult r = demo.detect(ImageInput.of(Golden.file("images/cat_dog.jpeg")), "cat . dog");
-            for (Detection d : r.detections()) {
-                System.out.println(d);
+            ImageInput image = ImageInput.of(Golden.file("images/cat_dog.jpeg"));
+            DetectionResult r = demo.detect(image, "cat . dog");
+            // exactly the queries whose best token probability passes the box threshold, computed here from the raw
+            // outputs (an independent re-statement of predict()'s first rule), in query order
+            RawOutputs raw = demo.rawOutputs(image, Prompt.text("cat . dog"));
+            float[] logits = raw.logits();
+            List<Integer> expected = new java.util.ArrayList<>();
+            for (int q = 0; q < raw.queries(); q++) {
+                float best = Float.NEGATIVE_INFINITY;
+                for (int t = 0; t < raw.textSlots(); t++) {
+                    best = Math.max(best, logits[q * raw.textSlots() + t]);
+                }
+                if (1.0f / (1.0f + (float) Math.exp(-best)) > (float) Detector.DEFAULT_BOX_THRESHOLD) {
+                    expected.add(q);
+                }
             }
-            assertThat(r.size()).isBetween(1, demo.numQueries() - 1);
+            assertThat(r.detections()).extracting(Detection::queryIndex).containsExactlyElementsOf(expected);
+            assertThat(expected).as("the random weights find some boxes, not all").isNotEmpty()
+                    .hasSizeLessThan(demo.numQueries());
+            // deterministic: the same seed gives the same detections
+            try (Detector again = Detector.demo()) {
+                assertThat(again.detect(image, "cat . dog")).isEqualTo(r);
+            }
         }
     }
 
