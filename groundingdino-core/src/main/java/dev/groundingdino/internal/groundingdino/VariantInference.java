@@ -112,8 +112,9 @@ public final class VariantInference {
         }
         if (hidden % 64 != 0) {
             throw new CheckpointException("the BERT of this checkpoint has width " + hidden
-                    + ", so its head count cannot be inferred (released models use 64-wide heads); give the "
-                    + "model's config file");
+                    + ", so its head count cannot be inferred from the tensors (released models use 64-wide heads): "
+                    + "give the model's config file (the reference's .py, e.g. GroundingDINO_SwinT_OGC.py, or its JSON dump) with "
+                    + "Detector.builder(checkpoint).config(file), or --config FILE on the command line");
         }
         long[] inter = need(BERT + "encoder.layer.0.intermediate.dense.weight", 2);
         long[] positions = need(BERT + "embeddings.position_embeddings.weight", 2);
@@ -143,7 +144,8 @@ public final class VariantInference {
         int encPoints = 4;
         if (encWeights % ((long) levels * encPoints) != 0) {
             throw new CheckpointException("encoder attention_weights has " + encWeights + " rows, not heads x "
-                    + levels + " levels x 4 points; give the model's config file");
+                    + levels + " levels x 4 points: give the model's config file (the reference's .py, e.g. GroundingDINO_SwinT_OGC.py, or its JSON dump) with "
+                    + "Detector.builder(checkpoint).config(file), or --config FILE on the command line");
         }
         int heads = (int) (encWeights / ((long) levels * encPoints));
         if (decWeights % ((long) levels * heads) != 0) {
@@ -174,6 +176,7 @@ public final class VariantInference {
     private static CheckpointException notGroundingDino(String why) {
         return new CheckpointException("cannot infer the GroundingDINO variant of this checkpoint: " + why
                 + ". Is it a GroundingDINO checkpoint (groundingdino_swint_ogc.pth, groundingdino_swinb_cogcoor.pth)? "
-                + "Otherwise give the model's config file.");
+                + "Otherwise give the model's config file (the reference's .py, e.g. GroundingDINO_SwinT_OGC.py, or its JSON dump) with "
+                + "Detector.builder(checkpoint).config(file), or --config FILE on the command line.");
     }
 }

@@ -121,6 +121,13 @@ public final class ImageDecoder {
             throw new ImageException(what + " is a truncated JPEG (" + data.length + " bytes, no end-of-image "
                     + "marker): it was cut off while being written or downloaded. Fetch or export it again.");
         }
+        if (isPng(data)) {
+            String problem = pngProblem(data);
+            if (problem != null) {
+                throw new ImageException(what + " is a damaged PNG (" + data.length + " bytes): " + problem
+                        + ". It was cut off or corrupted while being written or downloaded; fetch or export it again.");
+            }
+        }
         Natives.ensureOpenCvLoaded();
         try (PointerScope scope = new PointerScope()) {
             BytePointer buffer = new BytePointer(data);
@@ -321,6 +328,55 @@ public final class ImageDecoder {
                 out[o++] = (byte) (v >>> 8);
                 out[o++] = (byte) v;
             }
+        }
+    }
+
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    private static boolean isPng(byte[] data) {
+        if (data.length < PNG_SIGNATURE.length) {
+            return false;
+        }
+        for (int i = 0; i < PNG_SIGNATURE.length; i++) {
+            if (data[i] != PNG_SIGNATURE[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * What is wrong with a PNG's chunk structure (a chunk running past the end, a bad CRC, no IEND), or null. Checked
+     * before libpng sees the data: libpng reports such files only on the standard error, as warnings.
+     */
+    static String pngProblem(byte[] data) {
+        int pos = PNG_SIGNATURE.length;
+        boolean pixels = false;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        while (true) {
+            if (pos + 8 > data.length) {
+                return "it ends at byte " + data.length + " before its IEND chunk";
+            }
+            long length = ((data[pos] & 0xFFL) << 24) | ((data[pos + 1] & 0xFF) << 16) | ((data[pos + 2] & 0xFF) << 8)
+                    | (data[pos + 3] & 0xFF);
+            String type = new String(data, pos + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+            if (pos + 12 + length > data.length) {
+                return "its " + type + " chunk at byte " + pos + " needs " + (12 + length) + " bytes but the file ends "
+                        + "after " + (data.length - pos);
+            }
+            crc.reset();
+            crc.update(data, pos + 4, (int) (4 + length));
+            int at = (int) (pos + 8 + length);
+            long stored = ((data[at] & 0xFFL) << 24) | ((data[at + 1] & 0xFF) << 16) | ((data[at + 2] & 0xFF) << 8)
+                    | (data[at + 3] & 0xFF);
+            if (stored != crc.getValue()) {
+                return "its " + type + " chunk at byte " + pos + " fails its CRC check";
+            }
+            if (type.equals("IEND")) {
+                return pixels ? null : "it has no image data (no IDAT chunk before IEND)";
+            }
+            pixels |= type.equals("IDAT");
+            pos = at + 4;
         }
     }
 

@@ -337,8 +337,17 @@ class ImageDecoderTest {
         assertThat(ImageDecoder.decode(trailing)).isEqualTo(ImageDecoder.decode(jpeg));
 
         byte[] png = Files.readAllBytes(Golden.file("images/synth_pano_2000x100.png"));
+        assertThat(ImageDecoder.pngProblem(png)).isNull();
+        // a cut PNG is named as such before libpng sees it (libpng would only print warnings on the standard error)
         byte[] cutPng = Arrays.copyOf(png, png.length / 2);
-        assertThatThrownBy(() -> ImageDecoder.decode(cutPng)).isInstanceOf(ImageException.class);
+        assertThat(ImageDecoder.pngProblem(cutPng)).contains("IDAT").contains("file ends");
+        assertThatThrownBy(() -> ImageDecoder.decode(cutPng)).isInstanceOf(ImageException.class)
+                .hasMessageContaining("damaged PNG").hasMessageContaining("fetch or export it again");
+        byte[] flipped = png.clone();
+        flipped[png.length / 2] ^= 0x5A; // a bit error inside the image data
+        assertThat(ImageDecoder.pngProblem(flipped)).contains("fails its CRC check");
+        byte[] noEnd = Arrays.copyOf(png, png.length - 12); // without its IEND chunk
+        assertThat(ImageDecoder.pngProblem(noEnd)).contains("before its IEND chunk");
     }
 
     @Test
