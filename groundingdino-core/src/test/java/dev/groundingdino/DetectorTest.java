@@ -414,4 +414,19 @@ class DetectorTest {
         }
     }
 
+
+    @Test
+    void theTruncationWarningNamesTheDroppedPhrasesOnOneLine() {
+        StringBuilder prompt = new StringBuilder();
+        for (int i = 0; i < 150; i++) {
+            prompt.append("object number ").append(i).append(" . ");
+        }
+        dev.groundingdino.internal.text.CaptionEncoding enc =
+                dev.groundingdino.internal.text.CaptionEncoder.encode(prompt.toString());
+        assertThat(enc.truncated()).isTrue();
+        String warning = dev.groundingdino.internal.detector.Query.truncationWarning(enc, "the prompt");
+        assertThat(warning).doesNotContain("\n").hasSizeLessThan(400).doesNotContain(prompt.toString().strip());
+        assertThat(warning).contains("the model sees only the first 256").contains("Dropped")
+                .containsPattern("Dropped \\d+ phrases: \"object number \\d+\"").contains(" more.");
+    }
 }

@@ -92,7 +92,7 @@ public record Query(CaptionEncoding encoding, List<String> classes, ClassMatchin
      * The one-line warning for a caption over the model's 256 tokens: which phrases the model does not see (dropped)
      * or sees only in part (cut), never the whole prompt.
      */
-    static String truncationWarning(CaptionEncoding enc, String what) {
+    public static String truncationWarning(CaptionEncoding enc, String what) {
         int limit = CaptionEncoder.MAX_TEXT_LEN - 1; // the last slot the model sees is [SEP]'s place
         List<String> dropped = new ArrayList<>();
         String cut = null;
