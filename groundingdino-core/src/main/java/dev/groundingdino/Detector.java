@@ -5,6 +5,7 @@ import dev.groundingdino.internal.detector.DetectorLoader;
 import dev.groundingdino.internal.detector.DetectorModel;
 import dev.groundingdino.internal.detector.ForwardRunner;
 import dev.groundingdino.internal.detector.Query;
+import dev.groundingdino.internal.hf.RawForwardFiles;
 import dev.groundingdino.internal.hub.DemoWeights;
 import dev.groundingdino.internal.image.ImageDecoder;
 import dev.groundingdino.internal.image.RgbImage;
@@ -301,6 +302,31 @@ public final class Detector implements AutoCloseable {
         Query query = Query.of(prompt, settings.classMatching());
         RgbImage rgb = ImageDecoder.decode(image);
         return usage.whileOpen(() -> ForwardRunner.rawOutputs(model, rgb, query));
+    }
+
+    /**
+     * The model's raw forward pass on given model inputs, file to file, for parity checks against the reference code
+     * or Hugging Face {@code transformers}: no image preprocessing, no tokenizer. {@code inputs} is a
+     * {@code .safetensors} file holding {@code pixel_values} [B,3,H,W] float32 (normalised, padded bottom-right in a
+     * batch), {@code input_ids} [B,n] int64 and optionally {@code pixel_mask} [B,H,W] (uint8, bool or int64; 1 on
+     * image pixels), {@code attention_mask} [B,n] and {@code token_type_ids} [B,n] (all 0): the names and layout of
+     * transformers' image processor and tokenizer. Text longer than 256 tokens is cut to 256 like everywhere in the
+     * library. Writes {@code pred_logits} [B,Q,256] ({@code -inf} past the text) and {@code pred_boxes} [B,Q,4]
+     * ({@code cx, cy, w, h} normalised) as float32 to {@code outputs} (replaced atomically). Works for every
+     * checkpoint this detector loads; each computes its sub-sentence masks from the token ids the way its reference
+     * code does.
+     *
+     * @throws InvalidValueException if {@code inputs} is missing, lacks {@code pixel_values} / {@code input_ids}, or
+     *     holds tensors of the wrong shape or type
+     * @throws CheckpointException if {@code inputs} is not a readable tensor file, or {@code outputs} cannot be written
+     */
+    public void forward(Path inputs, Path outputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        Objects.requireNonNull(outputs, "outputs");
+        usage.whileOpen(() -> {
+            RawForwardFiles.run(model.loaded(), inputs, outputs);
+            return null;
+        });
     }
 
     private static List<Supplier<RgbImage>> sources(List<ImageInput> images) {

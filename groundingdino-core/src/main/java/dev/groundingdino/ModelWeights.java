@@ -1,20 +1,12 @@
 package dev.groundingdino;
 
+import dev.groundingdino.internal.hub.HttpDownload;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -249,35 +241,17 @@ public final class ModelWeights {
             return file;
         }
         StringBuilder failures = new StringBuilder();
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
         for (URI url : urls) {
             Path part = file.resolveSibling(fileName + ".part");
             try {
-                Files.createDirectories(file.getParent());
-                HttpResponse<InputStream> response = client.send(HttpRequest.newBuilder(url).GET().build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
-                if (response.statusCode() != 200) {
-                    response.body().close();
-                    failures.append("\n  ").append(url).append(": HTTP ").append(response.statusCode());
-                    continue;
-                }
-                try (InputStream in = response.body(); OutputStream out = Files.newOutputStream(part)) {
-                    byte[] buffer = new byte[1 << 16];
-                    long total = 0;
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        out.write(buffer, 0, n);
-                        total += n;
-                        if (progress != null) {
-                            progress.accept(total);
-                        }
-                    }
-                }
+                HttpDownload.get(url, part, progress);
                 verify(part);
                 Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
                 Files.deleteIfExists(recordOf(part));
                 verify(file);
                 return file;
+            } catch (HttpDownload.Failure e) {
+                failures.append("\n  ").append(e.getMessage());
             } catch (IOException | CheckpointException e) {
                 failures.append("\n  ").append(url).append(": ").append(e.getMessage() == null ? e : e.getMessage());
             } catch (InterruptedException e) {
@@ -298,19 +272,7 @@ public final class ModelWeights {
 
     /** The lowercase hex SHA-256 of a file. */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buffer = new byte[1 << 20];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        return HttpDownload.digest("SHA-256", new byte[0], file);
     }
 
     private static Path recordOf(Path file) {

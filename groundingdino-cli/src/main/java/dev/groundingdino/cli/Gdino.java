@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         usageHelpAutoWidth = true,
         description = "GroundingDINO for Java: open-set detection and segmentation on libtorch.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, DetectCommand.class, SegmentCommand.class,
+                ForwardCommand.class, ModelsCommand.class,
                 dev.groundingdino.cli.web.WebCommand.class, CommandLine.HelpCommand.class})
 public final class Gdino {
     public static final int EXIT_INPUT_ERROR = 1;

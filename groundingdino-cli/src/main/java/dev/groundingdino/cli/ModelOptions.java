@@ -3,6 +3,7 @@ package dev.groundingdino.cli;
 import dev.groundingdino.CheckpointException;
 import dev.groundingdino.Detector;
 import dev.groundingdino.Device;
+import dev.groundingdino.HubModel;
 import dev.groundingdino.ModelWeights;
 import dev.groundingdino.Precision;
 import java.io.PrintWriter;
@@ -19,9 +20,10 @@ import picocli.CommandLine.Option;
  */
 public final class ModelOptions {
     @Option(names = "--weights", paramLabel = "W",
-            description = "GroundingDINO checkpoint (.pth or .safetensors), a release name "
-                    + "(groundingdino_swint_ogc, groundingdino_swinb_cogcoor), or 'demo' (default: the cached "
-                    + "groundingdino_swint_ogc release if present, else 'demo').")
+            description = "GroundingDINO checkpoint: a .pth or .safetensors file, a Hugging Face model folder, a "
+                    + "release name (groundingdino_swint_ogc, groundingdino_swinb_cogcoor), a Hugging Face model "
+                    + "name (grounding-dino-tiny, mm_grounding_dino_tiny_o365v1_goldg_v3det, llmdet_tiny, ...), "
+                    + "or 'demo' (default: the cached groundingdino_swint_ogc release if present, else 'demo').")
     String weights;
 
     @Option(names = "--config", paramLabel = "C",
@@ -35,7 +37,8 @@ public final class ModelOptions {
     @Option(names = "--precision", paramLabel = "P", description = "FP32 (default), BF16, or FP16 (--device CUDA only).")
     Precision precision = Precision.FP32;
 
-    @Option(names = "--download", description = "Download the release named by --weights into the cache if absent.")
+    @Option(names = "--download", description = "Download the release or Hugging Face model named by --weights into "
+            + "the cache if absent.")
     boolean download;
 
     /** The weights resolved by {@link #check}: a file, or null for the demo model. */
@@ -117,26 +120,48 @@ public final class ModelOptions {
         return precision;
     }
 
-    /** A path as given, else a release name in the cache (downloaded with {@code --download}). */
+    /**
+     * A path as given, else an official release name or a Hugging Face model (a known name or any {@code owner/name}
+     * repository) in the cache, downloaded with {@code --download}.
+     */
     private Path resolve(String w, PrintWriter err) {
         Path path = Path.of(w);
         if (Files.exists(path)) {
             return path;
         }
         Optional<ModelWeights> release = ModelWeights.byName(w);
-        if (release.isEmpty()) {
-            throw new UsageException("--weights " + w + ": no such file. Give a .pth or .safetensors file, a release "
-                    + "name (groundingdino_swint_ogc, groundingdino_swinb_cogcoor; looked up in "
-                    + ModelWeights.cacheDir() + ", fetched there with --download), or 'demo' for the random-weight "
-                    + "demo model.");
+        if (release.isPresent()) {
+            if (download) {
+                err.println("fetching " + release.get().fileName() + " (" + release.get().size() / (1 << 20)
+                        + " MiB) into " + release.get().cachedFile().getParent());
+                return release.get().download(null);
+            }
+            try {
+                return release.get().locate();
+            } catch (CheckpointException e) {
+                throw new UsageException("--weights " + w + ": " + e.getMessage() + " Or add --download to fetch it.");
+            }
+        }
+        Optional<HubModel> hub = HubModel.byName(w);
+        if (hub.isEmpty() && w.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*") && download) {
+            hub = Optional.of(HubModel.repository(w, null));
+        }
+        if (hub.isEmpty()) {
+            throw new UsageException("--weights " + w + ": no such file or folder. Give a .pth or .safetensors file, "
+                    + "a Hugging Face model folder, a release name (groundingdino_swint_ogc, "
+                    + "groundingdino_swinb_cogcoor), a Hugging Face model name (grounding-dino-tiny, "
+                    + "mm_grounding_dino_tiny_o365v1_goldg_v3det, llmdet_tiny, ...; 'gdino models' lists "
+                    + "them) or any owner/name repository with --download, or 'demo' for the random-weight demo "
+                    + "model. Names are looked up in " + ModelWeights.cacheDir() + " and fetched there with "
+                    + "--download.");
         }
         if (download) {
-            err.println("fetching " + release.get().fileName() + " (" + release.get().size() / (1 << 20)
-                    + " MiB) into " + release.get().cachedFile().getParent());
-            return release.get().download(null);
+            err.println("fetching " + hub.get().repoId() + " from the Hugging Face Hub into "
+                    + hub.get().cachedFolder());
+            return hub.get().download(null);
         }
         try {
-            return release.get().locate();
+            return hub.get().locate();
         } catch (CheckpointException e) {
             throw new UsageException("--weights " + w + ": " + e.getMessage() + " Or add --download to fetch it.");
         }

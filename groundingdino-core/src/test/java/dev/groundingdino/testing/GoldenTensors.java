@@ -97,4 +97,44 @@ public final class GoldenTensors {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Writes tensors as a {@code .safetensors} file (the same independent pure-Java format code: header JSON, then
+     * the data in order), for handing inputs to the product in tests.
+     */
+    public static void write(Path file, Map<String, Entry> tensors) {
+        try {
+            StringBuilder header = new StringBuilder("{");
+            long offset = 0;
+            for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+                Entry t = e.getValue();
+                if (header.length() > 1) {
+                    header.append(',');
+                }
+                header.append('"').append(e.getKey()).append("\":{\"dtype\":\"").append(t.dtype())
+                        .append("\",\"shape\":").append(java.util.Arrays.toString(t.shape()).replace(" ", ""))
+                        .append(",\"data_offsets\":[").append(offset).append(',')
+                        .append(offset + t.data().remaining()).append("]}");
+                offset += t.data().remaining();
+            }
+            header.append('}');
+            while ((header.length() + 8) % 8 != 0) {
+                header.append(' ');
+            }
+            byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
+            ByteBuffer out = ByteBuffer.allocate(8 + h.length + (int) offset).order(ByteOrder.LITTLE_ENDIAN);
+            out.putLong(h.length).put(h);
+            for (Entry t : tensors.values()) {
+                out.put(t.data().duplicate());
+            }
+            Files.write(file, out.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code e} with another shape (same values, e.g. a batch dimension added). */
+    public static Entry reshaped(Entry e, long... shape) {
+        return new Entry(e.dtype(), shape, e.data());
+    }
 }
