@@ -36,6 +36,14 @@ class DetectorGoldenTest {
 
     @Test
     void detectMatchesTheReferencePredictOnEveryGoldenCase() {
+        assertMatchesPredict(detector, TOLERANCE);
+    }
+
+    /**
+     * {@code detector} (the golden tiny model, on any device) reproduces the reference {@code predict()} of every
+     * golden case: the same detections, query indices and phrases, boxes and scores within {@code tolerance}.
+     */
+    static void assertMatchesPredict(Detector detector, double tolerance) {
         double maxBox = 0;
         double maxScore = 0;
         for (Path dir : Golden.gdinoCases()) {
@@ -56,13 +64,13 @@ class DetectorGoldenTest {
                     assertThat(det.queryIndex()).as(at).isEqualTo(expected.get("query_indices").get(i).asInt());
                     assertThat(det.phrase()).as(at).isEqualTo(expected.get("phrases").get(i).asText());
                     assertThat(det.score()).as(at).isCloseTo(expected.get("scores").get(i).asDouble(),
-                            within(TOLERANCE));
+                            within(tolerance));
                     maxScore = Math.max(maxScore, Math.abs(det.score() - expected.get("scores").get(i).asDouble()));
                     JsonNode box = expected.get("boxes_cxcywh").get(i);
                     NormalizedBox nb = det.normalizedBox();
                     double[] got = {nb.cx(), nb.cy(), nb.w(), nb.h()};
                     for (int k = 0; k < 4; k++) {
-                        assertThat(got[k]).as(at + " box " + k).isCloseTo(box.get(k).asDouble(), within(TOLERANCE));
+                        assertThat(got[k]).as(at + " box " + k).isCloseTo(box.get(k).asDouble(), within(tolerance));
                         maxBox = Math.max(maxBox, Math.abs(got[k] - box.get(k).asDouble()));
                     }
                     List<Integer> positions = det.tokenPositions();
@@ -77,7 +85,8 @@ class DetectorGoldenTest {
                 }
             }
         }
-        System.out.printf("detect vs golden predict: max |box diff| %.3g, max |score diff| %.3g%n", maxBox, maxScore);
+        System.out.printf("detect vs golden predict (%s %s): max |box diff| %.3g, max |score diff| %.3g%n",
+                detector.device(), detector.precision(), maxBox, maxScore);
     }
 
     @Test
@@ -101,7 +110,11 @@ class DetectorGoldenTest {
 
     @Test
     void rawOutputsMatchTheGoldenHeadOutputs() {
-        Path dir = smallestCase();
+        assertRawOutputs(detector, smallestCase());
+    }
+
+    /** {@code detector}'s raw head outputs on golden case {@code dir}: relative logits to 1e-4, boxes to 1e-5. */
+    static void assertRawOutputs(Detector detector, Path dir) {
         JsonNode c = Golden.json(dir.resolve("case.json"));
         var tensors = GoldenTensors.read(dir.resolve("tensors.safetensors"));
         float[] wantLogits = tensors.get("pred_logits").asFloats();
@@ -123,7 +136,8 @@ class DetectorGoldenTest {
         for (int i = 0; i < boxes.length; i++) {
             maxBox = Math.max(maxBox, Math.abs(boxes[i] - wantBoxes[i]));
         }
-        System.out.printf("raw outputs vs golden: max rel logit diff %.3g, max box diff %.3g%n", maxLogit, maxBox);
+        System.out.printf("raw outputs vs golden (%s, %s %s): max rel logit diff %.3g, max box diff %.3g%n",
+                dir.getFileName(), detector.device(), detector.precision(), maxLogit, maxBox);
         assertThat(maxLogit).isLessThan(1e-4);
         assertThat(maxBox).isLessThan(1e-5);
     }

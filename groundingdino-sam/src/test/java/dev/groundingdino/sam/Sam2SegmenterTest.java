@@ -53,6 +53,11 @@ class Sam2SegmenterTest {
 
     @Test
     void everyGoldenCaseMatchesTheOfficialPredictor() {
+        assertEveryGoldenCase(segmenter);
+    }
+
+    /** {@code segmenter} (the golden tiny SAM 2.1, on any device) reproduces every golden case. */
+    static void assertEveryGoldenCase(Segmenter segmenter) {
         for (String name : List.of("truck", "groceries")) {
             JsonNode c = Sam2Golden.caseJson(name);
             Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(Sam2Golden.caseDir(name)
@@ -67,8 +72,8 @@ class Sam2SegmenterTest {
                             golden.get(pred + "_low_res_logits").asFloats());
                     double iou = TensorValues.maxAbsDiff(raw.iouPredictions(),
                             golden.get(pred + "_iou_predictions").asFloats());
-                    System.out.printf("SAM 2.1 %s/%s through Segmenter: low-res logits %.3g, IoU %.3g%n", name, pred,
-                            logits, iou);
+                    System.out.printf("SAM 2.1 %s/%s through Segmenter (%s): low-res logits %.3g, IoU %.3g%n", name, pred,
+                            segmenter.device(), logits, iou);
                     assertThat(logits).as(name + "/" + pred + " low-res logits").isLessThan(1e-4);
                     assertThat(iou).as(name + "/" + pred + " IoU").isLessThan(1e-5);
 

@@ -58,6 +58,10 @@ class SegmenterTest {
     }
 
     private JsonNode prediction(String name) {
+        return prediction(caseJson, name);
+    }
+
+    private static JsonNode prediction(JsonNode caseJson, String name) {
         for (JsonNode p : caseJson.get("predictions")) {
             if (p.get("name").asText().equals(name)) {
                 return p;
@@ -181,8 +185,18 @@ class SegmenterTest {
 
     @Test
     void rawOutputsMatchTheGoldenLowResLogitsAndIous() {
+        assertRawOutputs(segmenter, truck);
+    }
+
+    /**
+     * {@code segmenter}'s raw outputs (the golden tiny SAM, on any device) for the truck case's single box (multimask)
+     * and four-box batch: low-res logits to 1e-4, IoU predictions to 1e-5.
+     */
+    static void assertRawOutputs(Segmenter segmenter, ImageEmbedding truck) {
+        Path caseDir = Golden.samSuite().resolve("cases/truck");
+        JsonNode caseJson = Golden.json(caseDir.resolve("case.json"));
         Map<String, GoldenTensors.Entry> golden = GoldenTensors.read(caseDir.resolve("tensors.safetensors"));
-        JsonNode single = prediction("box1_multi");
+        JsonNode single = prediction(caseJson, "box1_multi");
         RawMasks raw = segmenter.rawOutputs(truck, List.of(MaskPrompt.of(box(single.get("box_xyxy")))), true);
         assertThat(raw.masksPerPrompt()).isEqualTo(3);
         assertThat(raw.lowResSize()).isEqualTo(256);
@@ -192,11 +206,12 @@ class SegmenterTest {
         // through predict (float64): the same numbers to float rounding
         double logits = TensorValues.maxAbsDiff(raw.lowResLogits(), golden.get("box1_multi_low_res_logits").asFloats());
         double iou = TensorValues.maxAbsDiff(raw.iouPredictions(), golden.get("box1_multi_iou_predictions").asFloats());
-        System.out.printf("box1_multi: max |low_res_logits - golden| = %.3g, max |iou - golden| = %.3g%n", logits, iou);
+        System.out.printf("box1_multi (%s): max |low_res_logits - golden| = %.3g, max |iou - golden| = %.3g%n",
+                segmenter.device(), logits, iou);
         assertThat(logits).isLessThan(1e-4);
         assertThat(iou).isLessThan(1e-5);
 
-        JsonNode batch = prediction("batch_single");
+        JsonNode batch = prediction(caseJson, "batch_single");
         List<Box> boxes = new ArrayList<>();
         batch.get("boxes_xyxy").forEach(b -> boxes.add(box(b)));
         RawMasks batched = segmenter.rawOutputs(truck, MaskPrompt.ofBoxes(boxes), false);
