@@ -16,7 +16,7 @@ log=$out/results.txt
 
 echo "== CUDA parity tests (JUnit)" >> "$log"
 timeout 240 $JAVA -Dgroundingdino.golden=golden -cp "tools/junit-console.jar:lib/*" \
-    org.junit.platform.console.ConsoleLauncher execute --disable-banner --details=tree \
+    org.junit.platform.console.ConsoleLauncher execute --disable-banner --disable-ansi-colors --details=tree \
     --select-class dev.groundingdino.CudaParityTest --select-class dev.groundingdino.sam.CudaParityTest \
     --reports-dir "$out/junit" >> "$log" 2>&1
 echo "junit exit $?" >> "$log"
