@@ -1,9 +1,7 @@
 package dev.groundingdino.examples.docs;
 
 import dev.groundingdino.Prompt;
-import dev.groundingdino.Annotator;
 import dev.groundingdino.BatchProgress;
-import dev.groundingdino.Detection;
 import dev.groundingdino.DetectionExport;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
@@ -17,18 +15,6 @@ import java.util.List;
 /** The Java snippets of README.md, compiled; {@link DocSnippetsTest} checks the README shows them unchanged. */
 final class ReadmeSnippets {
     private ReadmeSnippets() {}
-
-    static void basicUsage() {
-        // tag::basic-usage[]
-        try (Detector detector = Detector.load(Path.of("groundingdino_swint_ogc.pth"))) {  // box 0.35, text 0.25
-            DetectionResult result = detector.detect(ImageInput.of(Path.of("cat_dog.jpeg")), "cat . dog");
-            for (Detection d : result.detections()) {
-                System.out.printf("%s %.2f %s%n", d.label(), d.score(), d.box());   // box: pixels, x0 y0 x1 y1
-            }
-            Annotator.write(Path.of("cat_dog.jpeg"), result, Path.of("output.jpg"));
-        }
-        // end::basic-usage[]
-    }
 
     static void options(Path image, List<Path> paths, BatchProgress progress) {
         // tag::options[]
