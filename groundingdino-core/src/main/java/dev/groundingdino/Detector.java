@@ -46,6 +46,15 @@ import org.slf4j.LoggerFactory;
  * ({@link Builder#removeCombined}), class lists ({@link Prompt#classes}, {@link ClassMatching}) and non-maximum
  * suppression ({@link NmsMode}, off by default).
  *
+ * <h2>Long class lists, several prompts per image</h2>
+ * The model sees at most 256 tokens of text. With {@link ClassMatching#TOKEN_SPANS} a class list of any length is
+ * split, in order, into chunks whose captions fit (each the longest run of consecutive classes that does); the image
+ * is encoded once and each chunk runs the text encoder, transformer and heads on it. The result is the union of the
+ * chunks' detections with global class ids ({@link DetectionResult#chunks()} tells the split), exactly what running
+ * each chunk alone gives, before the optional NMS over all of them. {@link ClassMatching#REFERENCE} keeps the
+ * reference's cut at 256 tokens and logs a warning naming what the model does not see. To ask one image several
+ * questions, {@link #encodeImage} it once and {@link #detect(ImageFeatures, Prompt)} on the features.
+ *
  * <h2>Devices, batches</h2>
  * The device and precision are decided when the detector is built ({@link Builder#device}, {@link Builder#precision});
  * the weights and every constant of the model live there from then on. Several images
@@ -56,8 +65,10 @@ import org.slf4j.LoggerFactory;
  * A detector is immutable and thread-safe: calls from several threads share the weights and each runs on the
  * calling thread inside its own native memory scope; results are plain Java records. {@code with...} methods derive
  * detectors with other settings that share the same weights; the weights are freed when the last of them is
- * closed. The model keeps two bounded caches between calls: the text encodings of the last 32 distinct prompts and
- * the size-dependent tensors (masks, position encodings) of the last 2 input sizes. {@link #close()} waits for this
+ * closed. The model keeps two bounded caches between calls, shared by the detectors derived from it: the text
+ * encodings of the last {@link Builder#textCacheSize} distinct captions (default {@value #DEFAULT_TEXT_CACHE_SIZE};
+ * a chunked class list takes one per chunk; about 1 MB each for Swin-T) and the size-dependent tensors (masks,
+ * position encodings) of the last 32 input sizes. {@link #close()} waits for this
  * detector's calls in progress, is idempotent, and any later call throws {@link IllegalStateException}.
  */
 public final class Detector implements AutoCloseable {
@@ -67,6 +78,8 @@ public final class Detector implements AutoCloseable {
     public static final double DEFAULT_TEXT_THRESHOLD = 0.25;
     /** The default IoU threshold of {@link #withNms(NmsMode, double)}-style suppression when none is given. */
     public static final double DEFAULT_NMS_IOU = 0.5;
+    /** Distinct captions whose text encodings a detector keeps by default ({@link Builder#textCacheSize}). */
+    public static final int DEFAULT_TEXT_CACHE_SIZE = 32;
     /** What the random-weight demo model is ({@link #demo()}): it finds nothing meaningful. */
     public static final String DEMO_NOTICE = DemoWeights.NOTICE;
 
@@ -182,6 +195,11 @@ public final class Detector implements AutoCloseable {
         return model.precision();
     }
 
+    /** Distinct captions whose text encodings the model keeps between calls ({@link Builder#textCacheSize}). */
+    public int textCacheSize() {
+        return model.loaded().model().textCacheCapacity();
+    }
+
     /** The model variant, e.g. {@code "GroundingDINO SwinT-OGC"}. */
     public String variant() {
         return model.loaded().config().name();
@@ -291,8 +309,43 @@ public final class Detector implements AutoCloseable {
     }
 
     /**
+     * Encodes one image for any number of prompts: the backbone, input projections and position encodings, which
+     * depend on the image alone, computed once and kept on this detector's device (see {@link ImageFeatures}; close
+     * it when done).
+     *
+     * @throws ImageException if the image is missing, not an image, corrupt or empty
+     * @throws IllegalStateException if this detector is closed
+     */
+    public ImageFeatures encodeImage(ImageInput image) {
+        Objects.requireNonNull(image, "image");
+        RgbImage rgb = ImageDecoder.decode(image);
+        return usage.whileOpen(() -> new ImageFeatures(ForwardRunner.encode(model, rgb)));
+    }
+
+    /** {@code detect(features, Prompt.text(prompt))}. */
+    public DetectionResult detect(ImageFeatures features, String prompt) {
+        return detect(features, Prompt.text(prompt));
+    }
+
+    /**
+     * Detects what {@code prompt} names in an image encoded before with {@link #encodeImage}: exactly the result of
+     * {@code detect(image, prompt)} with this detector's settings, without encoding the image again.
+     *
+     * @throws IllegalArgumentException if the features were encoded by a detector with other weights
+     * @throws PromptException if the prompt is null, blank or names nothing
+     * @throws IllegalStateException if this detector or the features are closed
+     */
+    public DetectionResult detect(ImageFeatures features, Prompt prompt) {
+        Objects.requireNonNull(features, "features");
+        Query query = Query.of(prompt, settings.classMatching());
+        return features.use(encoded -> usage.whileOpen(() -> ForwardRunner.detect(model, encoded, query, settings)));
+    }
+
+    /**
      * The raw head outputs ({@code pred_logits}, {@code pred_boxes}) for one image, before thresholds: for parity
-     * checks against the reference and custom post-processing.
+     * checks against the reference and custom post-processing. They are the outputs of the prompt's whole caption: a
+     * class list over 256 tokens is not split into chunks here; the model sees its first 256 tokens, as in the
+     * reference.
      *
      * @throws ImageException if the image cannot be decoded
      * @throws PromptException if the prompt is null, blank or names nothing
@@ -397,6 +450,7 @@ public final class Detector implements AutoCloseable {
         private NmsMode nms = NmsMode.NONE;
         private double nmsIou = DEFAULT_NMS_IOU;
         private int batchSize = 1;
+        private int textCacheSize = DEFAULT_TEXT_CACHE_SIZE;
 
         private Builder(Path checkpoint, boolean demo) {
             this.checkpoint = checkpoint;
@@ -474,6 +528,17 @@ public final class Detector implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Distinct captions whose text encodings (BERT and {@code feat_map}, on the model's device) are kept between
+         * calls, least recently used dropped first (default {@value Detector#DEFAULT_TEXT_CACHE_SIZE}; about 1 MB
+         * each for Swin-T; 0 keeps none). A repeated prompt then skips the text encoder; a class list split into
+         * chunks takes one entry per chunk, so give at least the number of chunks to reuse a long list.
+         */
+        public Builder textCacheSize(int entries) {
+            this.textCacheSize = entries;
+            return this;
+        }
+
         /** The seed of the demo model's weights (demo builders only). */
         public Builder demoSeed(long seed) {
             if (!demo) {
@@ -487,7 +552,8 @@ public final class Detector implements AutoCloseable {
          * Validates the options, then loads the model.
          *
          * @throws OptionException for a threshold outside [0, 1], contradicting options (FP16 on the CPU, a config
-         *     for the demo model), negative threads, a batch size below 1, or a missing or unreadable config file
+         *     for the demo model), negative threads or text cache size, a batch size below 1, or a missing or
+         *     unreadable config file
          * @throws CheckpointException if the checkpoint cannot be used
          * @throws NativeLibraryException if libtorch cannot be loaded or CUDA is not usable
          */
@@ -498,6 +564,10 @@ public final class Detector implements AutoCloseable {
                 throw new OptionException("Precision.FP16 needs Device.CUDA: libtorch has no usable float16 CPU "
                         + "kernels (a CPU matmul runs at ~1 GFLOP/s). On the CPU use Precision.BF16 (fast on CPUs "
                         + "with AVX-512 BF16) or Precision.FP32.");
+            }
+            if (textCacheSize < 0) {
+                throw new OptionException("textCacheSize must be >= 0 (0 = keep no text encodings), got "
+                        + textCacheSize);
             }
             if (threads < 0) {
                 throw new OptionException("threads must be >= 0 (0 = libtorch's default), got " + threads);
@@ -510,7 +580,8 @@ public final class Detector implements AutoCloseable {
                         + "Detector.builder(..).config(..))");
             }
             long t0 = System.nanoTime();
-            DetectorModel model = DetectorLoader.load(checkpoint, demo, demoSeed, config, device, precision);
+            DetectorModel model = DetectorLoader.load(checkpoint, demo, demoSeed, config, device, precision,
+                    textCacheSize);
             if (threads > 0) {
                 torch.set_num_threads(threads);
             }

@@ -31,12 +31,13 @@ public final class DetectorLoader {
      * @param checkpoint the file (ignored for the demo model)
      * @param demo whether to generate the random-weight demo model
      * @param config the model's config file, or null to infer the variant from the tensors
+     * @param textCacheSize captions whose text encoding the model keeps between calls
      * @throws CheckpointException if the checkpoint cannot be used
      * @throws OptionException if the config file cannot be used
      * @throws NativeLibraryException if libtorch cannot be loaded or the device is not usable
      */
     public static DetectorModel load(Path checkpoint, boolean demo, long demoSeed, Path config, Device device,
-            Precision precision) {
+            Precision precision, int textCacheSize) {
         Natives.ensureLoaded();
         Placement placement = placement(device, precision);
         // Hugging Face layout (config.json + model.safetensors): converted onto the reference tree by internal.hf
@@ -53,6 +54,7 @@ public final class DetectorLoader {
             sd.close();
             throw e;
         }
+        loaded.model().setTextCacheCapacity(textCacheSize);
         return new DetectorModel(loaded, device, precision,
                 demo ? "demo (seed " + demoSeed + ")" : String.valueOf(checkpoint.getFileName()), demo);
     }

@@ -15,6 +15,8 @@ import dev.groundingdino.internal.image.RgbImage;
 import dev.groundingdino.internal.postprocess.QueryOutputs;
 import dev.groundingdino.internal.runtime.HostTensors;
 import dev.groundingdino.internal.runtime.InferenceScope;
+import dev.groundingdino.internal.runtime.Scopes;
+import dev.groundingdino.internal.transformer.Transformer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,9 +87,9 @@ public final class ForwardRunner {
         if (n == 1) {
             Prepared p = Prepared.of(images.get(0).get());
             progress.update(BatchProgress.Stage.PREPROCESS, 1, 1);
-            Outputs o = forward(model, List.of(p), query);
+            List<Outputs> o = forward(model, List.of(p), query);
             progress.update(BatchProgress.Stage.FORWARD, 1, 1);
-            out.add(ResultBuilder.build(o.row(0), query, p.width(), p.height(), settings));
+            out.add(ResultBuilder.build(rows(o, 0), query, p.width(), p.height(), settings));
             progress.update(BatchProgress.Stage.POSTPROCESS, 1, 1);
             return out;
         }
@@ -110,11 +112,11 @@ public final class ForwardRunner {
                     pending.set(i, null); // the image is held by the batch only
                     progress.update(BatchProgress.Stage.PREPROCESS, ++prepared, n);
                 }
-                Outputs o = forward(model, batch, query);
+                List<Outputs> o = forward(model, batch, query);
                 progress.update(BatchProgress.Stage.FORWARD, b + 1, batches);
                 for (int i = 0; i < batch.size(); i++) {
                     Prepared p = batch.get(i);
-                    out.add(ResultBuilder.build(o.row(i), query, p.width(), p.height(), settings));
+                    out.add(ResultBuilder.build(rows(o, i), query, p.width(), p.height(), settings));
                     progress.update(BatchProgress.Stage.POSTPROCESS, out.size(), n);
                 }
             }
@@ -128,12 +130,58 @@ public final class ForwardRunner {
         }
     }
 
-    /** The raw head outputs of one image. */
+    /**
+     * The raw head outputs of one image on the query's whole caption (a class list over 256 tokens is not chunked
+     * here: the model sees its first 256 tokens, as in the reference).
+     */
     public static RawOutputs rawOutputs(DetectorModel model, RgbImage image, Query query) {
         Prepared p = Prepared.of(image);
-        Outputs o = forward(model, List.of(p), query);
+        Query whole = Query.single(query.encoding(), query.classes(), query.matching());
+        Outputs o = forward(model, List.of(p), whole).get(0);
         return new RawOutputs(p.width(), p.height(), query.encoding().caption(), o.queries(), o.slots(), o.logits(),
                 o.boxes());
+    }
+
+    /** The backbone output of one image ({@link EncodedImage}), on the model's device. */
+    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
+    public static EncodedImage encode(DetectorModel model, RgbImage image) {
+        Prepared p = Prepared.of(image);
+        GroundingDINO gdino = model.loaded().model();
+        try (InferenceScope scope = InferenceScope.open()) {
+            return new EncodedImage(model, p.width(), p.height(), gdino.encodeImages(samples(gdino, List.of(p)), null));
+        } catch (GroundingDinoException | IllegalArgumentException | IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw nativeFailure(model, "image encoder", e);
+        }
+    }
+
+    /** Detects {@code query} on an image encoded before: the same result as {@link #detect} on the image. */
+    @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
+    public static DetectionResult detect(DetectorModel model, EncodedImage image, Query query,
+            DetectionSettings settings) {
+        if (image.model() != model) {
+            throw new IllegalArgumentException("these ImageFeatures were encoded by a detector with other weights; "
+                    + "encode the image with this detector (or one derived from it with with...)");
+        }
+        List<Outputs> o;
+        try (InferenceScope scope = InferenceScope.open()) {
+            o = parts(model, image.features(), 1, query);
+        } catch (GroundingDinoException | IllegalArgumentException | IllegalStateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw nativeFailure(model, "forward pass", e);
+        }
+        return ResultBuilder.build(rows(o, 0), query, image.width(), image.height(), settings);
+    }
+
+    /** Row {@code b} of every part's outputs. */
+    private static List<QueryOutputs> rows(List<Outputs> outputs, int b) {
+        List<QueryOutputs> out = new ArrayList<>(outputs.size());
+        for (Outputs o : outputs) {
+            out.add(o.row(b));
+        }
+        return out;
     }
 
     private static Prepared await(CompletableFuture<Prepared> future) {
@@ -154,34 +202,59 @@ public final class ForwardRunner {
         }
     }
 
+    /** One forward pass per part of the query on a batch of images, the backbone run once for all parts. */
     @SuppressWarnings("try") // the scope frees native temporaries; it is not referenced
-    private static Outputs forward(DetectorModel model, List<Prepared> images, Query query) {
+    private static List<Outputs> forward(DetectorModel model, List<Prepared> images, Query query) {
         GroundingDINO gdino = model.loaded().model();
-        int batch = images.size();
         try (InferenceScope scope = InferenceScope.open()) {
-            List<Tensor> pixels = new ArrayList<>(batch);
-            for (Prepared p : images) {
-                pixels.add(gdino.normalizeImage(ImageTensors.hwc(p.resized()))); // (3, H, W) on the device
-            }
-            NestedTensor samples = batch == 1 ? NestedTensor.unpadded(pixels.get(0).unsqueeze(0))
-                    : NestedTensor.fromTensorList(pixels);
-            TextBatch text = TextBatch.of(List.of(query.encoding()));
-            if (batch > 1) {
-                text = text.repeat(batch);
-            }
-            GroundingDINO.Output out = gdino.forward(samples, text, null);
-            // the one host read of the batch (a sync on CUDA): the results
-            float[] logits = HostTensors.floats(out.predLogits()); // (B, Q, S)
-            float[] boxes = HostTensors.floats(out.predBoxes()); // (B, Q, 4)
-            int q = (int) out.predLogits().size(1);
-            int s = (int) out.predLogits().size(2);
-            return new Outputs(batch, q, s, logits, boxes);
+            GroundingDINO.Features features = gdino.encodeImages(samples(gdino, images), null);
+            return parts(model, features, images.size(), query);
         } catch (GroundingDinoException | IllegalArgumentException | IllegalStateException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new NativeLibraryException("the GroundingDINO forward pass failed in libtorch: " + e.getMessage()
-                    + (model.device() == Device.CUDA ? " (on CUDA this is often out of GPU memory: use smaller "
-                            + "batches, Detector.builder(..).batchSize(..))" : ""), e);
+            throw nativeFailure(model, "forward pass", e);
         }
+    }
+
+    /** The images normalised on the model's device and padded to one batch. */
+    private static NestedTensor samples(GroundingDINO gdino, List<Prepared> images) {
+        List<Tensor> pixels = new ArrayList<>(images.size());
+        for (Prepared p : images) {
+            pixels.add(gdino.normalizeImage(ImageTensors.hwc(p.resized()))); // (3, H, W) on the device
+        }
+        return images.size() == 1 ? NestedTensor.unpadded(pixels.get(0).unsqueeze(0))
+                : NestedTensor.fromTensorList(pixels);
+    }
+
+    /**
+     * The text side, transformer and heads of every part of the query on the same image features, one part after
+     * the other, each in its own nested scope (a chunked class list frees each chunk's intermediates before the next).
+     */
+    private static List<Outputs> parts(DetectorModel model, GroundingDINO.Features features, int batch, Query query) {
+        GroundingDINO gdino = model.loaded().model();
+        List<Outputs> out = new ArrayList<>(query.parts().size());
+        for (Query.Part part : query.parts()) {
+            Scopes.run(() -> {
+                TextBatch text = TextBatch.of(List.of(part.encoding()));
+                if (batch > 1) {
+                    text = text.repeat(batch);
+                }
+                Transformer.TextFeatures encoded = gdino.encodeText(text, features.srcs().get(0).device(), null);
+                GroundingDINO.Output o = gdino.forward(features, encoded, null);
+                // the one host read of the part (a sync on CUDA): its results
+                float[] logits = HostTensors.floats(o.predLogits()); // (B, Q, S)
+                float[] boxes = HostTensors.floats(o.predBoxes()); // (B, Q, 4)
+                int q = (int) o.predLogits().size(1);
+                int s = (int) o.predLogits().size(2);
+                out.add(new Outputs(batch, q, s, logits, boxes));
+            });
+        }
+        return out;
+    }
+
+    private static NativeLibraryException nativeFailure(DetectorModel model, String stage, RuntimeException e) {
+        return new NativeLibraryException("the GroundingDINO " + stage + " failed in libtorch: " + e.getMessage()
+                + (model.device() == Device.CUDA ? " (on CUDA this is often out of GPU memory: use smaller "
+                        + "batches, Detector.builder(..).batchSize(..))" : ""), e);
     }
 }

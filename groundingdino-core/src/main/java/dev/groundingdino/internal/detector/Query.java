@@ -6,6 +6,7 @@ import dev.groundingdino.PromptException;
 import dev.groundingdino.internal.text.BertTokenizer;
 import dev.groundingdino.internal.text.CaptionEncoder;
 import dev.groundingdino.internal.text.CaptionEncoding;
+import dev.groundingdino.internal.text.ClassListChunker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,13 +15,54 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A validated prompt and its encoding: a free text prompt, or a class list with how its classes are matched.
+ * A validated prompt and its encoding: a free text prompt, or a class list with how its classes are matched, and the
+ * captions the model runs on ({@link #parts()}): one, or for a {@link ClassMatching#TOKEN_SPANS} class list over 256
+ * tokens, one per chunk of the list ({@link ClassListChunker}).
  *
- * @param encoding the tokenized caption
+ * @param encoding the tokenized caption of the whole prompt (for a chunked class list: longer than the model sees,
+ *     used for its text only)
  * @param classes the class list, empty for a free prompt
  * @param matching how a class list is matched (null for a free prompt)
+ * @param parts the captions of the forward passes, in class order
  */
-public record Query(CaptionEncoding encoding, List<String> classes, ClassMatching matching) {
+public record Query(CaptionEncoding encoding, List<String> classes, ClassMatching matching, List<Part> parts) {
+    /**
+     * One forward pass's caption.
+     *
+     * @param encoding its tokenized caption (at most 256 tokens when chunked)
+     * @param classes its classes (empty for a free prompt)
+     * @param first index in the whole class list of its first class (its class ids are offset by this)
+     */
+    public record Part(CaptionEncoding encoding, List<String> classes, int first) {
+        public Part {
+            Objects.requireNonNull(encoding, "encoding");
+            classes = List.copyOf(classes);
+        }
+
+        /** One past the index of its last class in the whole list. */
+        public int end() {
+            return first + classes.size();
+        }
+    }
+
+    public Query {
+        Objects.requireNonNull(encoding, "encoding");
+        classes = List.copyOf(classes);
+        parts = List.copyOf(parts);
+        if (parts.isEmpty()) {
+            throw new IllegalArgumentException("a query runs at least one caption");
+        }
+    }
+
+    /** A query on one caption (a free prompt, or a class list seen in one forward pass). */
+    static Query single(CaptionEncoding encoding, List<String> classes, ClassMatching matching) {
+        return new Query(encoding, classes, matching, List.of(new Part(encoding, classes, 0)));
+    }
+
+    /** Whether the class list is split into several forward passes. */
+    public boolean chunked() {
+        return parts.size() > 1;
+    }
     private static final Logger LOG = LoggerFactory.getLogger(Query.class);
     /** Phrases named in the truncation warning before "and N more". */
     private static final int NAMED_PHRASES = 8;
@@ -46,8 +88,8 @@ public record Query(CaptionEncoding encoding, List<String> classes, ClassMatchin
             throw new PromptException("the prompt is empty; name the objects to find, e.g. \"cat . dog\"");
         }
         CaptionEncoding enc = CaptionEncoder.encode(prompt);
-        requireWords(enc, "the prompt");
-        return new Query(enc, List.of(), null);
+        requireWords(enc, "the prompt", true);
+        return single(enc, List.of(), null);
     }
 
     static Query ofClasses(List<String> classes, ClassMatching matching) {
@@ -68,17 +110,30 @@ public record Query(CaptionEncoding encoding, List<String> classes, ClassMatchin
         }
         List<String> copy = List.copyOf(classes);
         CaptionEncoding enc = CaptionEncoder.encode(String.join(". ", copy));
-        requireWords(enc, "the class list");
-        return new Query(enc, copy, matching);
+        if (matching == ClassMatching.REFERENCE || !enc.truncated()) {
+            requireWords(enc, "the class list", true); // REFERENCE keeps the reference's cut at 256 tokens (warned)
+            return single(enc, copy, matching);
+        }
+        requireWords(enc, "the class list", false);
+        List<Part> parts = new ArrayList<>();
+        for (ClassListChunker.Range r : ClassListChunker.split(copy)) {
+            List<String> chunk = copy.subList(r.first(), r.end());
+            CaptionEncoding chunkEncoding = CaptionEncoder.encode(String.join(". ", chunk));
+            ClassListChunker.checkLength(r, chunkEncoding);
+            parts.add(new Part(chunkEncoding, chunk, r.first()));
+        }
+        LOG.debug("the class list has {} tokens: split into {} captions of at most {} tokens", enc.length(),
+                parts.size(), CaptionEncoder.MAX_TEXT_LEN);
+        return new Query(enc, copy, matching, parts);
     }
 
-    private static void requireWords(CaptionEncoding enc, String what) {
+    private static void requireWords(CaptionEncoding enc, String what, boolean warnIfCut) {
         BertTokenizer tok = BertTokenizer.bertBaseUncased();
         int[] separators = {tok.clsId(), tok.sepId(), tok.id("."), tok.id("?")};
         for (int i = 0; i < enc.length(); i++) {
             int id = enc.tokenId(i);
             if (Arrays.stream(separators).noneMatch(s -> s == id)) {
-                if (enc.truncated()) {
+                if (warnIfCut && enc.truncated()) {
                     LOG.warn(truncationWarning(enc, what));
                 }
                 return;
@@ -118,6 +173,11 @@ public record Query(CaptionEncoding encoding, List<String> classes, ClassMatchin
             }
             sb.append('.');
         }
-        return sb.append(" Split long class lists into several calls.").toString();
+        return sb.append(what.contains("class list")
+                ? " ClassMatching.REFERENCE keeps the reference's 256-token cut; ClassMatching.TOKEN_SPANS"
+                        + " (Detector.builder(..).classMatching(..), gdino --class-matching TOKEN_SPANS) splits a long"
+                        + " class list into chunks the model sees whole."
+                : " Shorten it, or pass a class list (Prompt.classes) with ClassMatching.TOKEN_SPANS: it is split"
+                        + " into chunks.").toString();
     }
 }

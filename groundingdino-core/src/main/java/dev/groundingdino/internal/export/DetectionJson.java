@@ -24,7 +24,9 @@ import java.util.Objects;
  *
  * {@code bbox} is in pixels of the image (x1, y1 top-left; not clipped), {@code bbox_cxcywh} normalised to the
  * image size; numbers are the float32 values widened to double; detections in query order. A batch is a JSON array
- * of such objects. Detections of a class-list call also carry {@code "class_id"} (-1 = no class matched).
+ * of such objects. Detections of a class-list call also carry {@code "class_id"} (-1 = no class matched), and the
+ * image's object says how the list ran: {@code "chunks": [[first, end], ...]}, the class index ranges
+ * {@code [first, end)} each seen as one caption ({@code [[0, n]]} for a list that fits the model's 256 tokens).
  */
 public final class DetectionJson {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -39,8 +41,14 @@ public final class DetectionJson {
         root.put("image", image);
         root.put("width", result.width());
         root.put("height", result.height());
-        ArrayNode list = root.putArray("detections");
         boolean classList = !result.classes().isEmpty();
+        if (classList) {
+            ArrayNode chunks = root.putArray("chunks");
+            for (DetectionResult.Chunk c : result.chunks()) {
+                chunks.addArray().add(c.first()).add(c.end());
+            }
+        }
+        ArrayNode list = root.putArray("detections");
         for (Detection d : result.detections()) {
             ObjectNode o = list.addObject();
             o.put("label", d.label());

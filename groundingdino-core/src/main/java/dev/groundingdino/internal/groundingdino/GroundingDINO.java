@@ -56,8 +56,11 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class GroundingDINO {
     private static final int GROUP_NORM_GROUPS = 32;
     private static final double GROUP_NORM_EPS = 1e-5;
-    /** Captions whose BERT output is kept (per distinct token row; about 1 MB for a 256-token caption). */
-    static final int TEXT_CACHE_ENTRIES = 32;
+    /**
+     * Captions whose BERT output is kept by default (per distinct token row; about 1 MB for a 256-token caption on
+     * Swin-T's BERT-base, 0.8 MB of it BERT's last hidden state).
+     */
+    public static final int TEXT_CACHE_ENTRIES = 32;
 
     /**
      * The detector outputs.
@@ -185,6 +188,19 @@ public final class GroundingDINO {
     public void clearCaches() {
         textCache.clear();
         geometryCache.clear();
+    }
+
+    /**
+     * Keeps the text encodings of at most {@code entries} distinct captions (0: none), dropping the least recently
+     * used; set once when the model is loaded.
+     */
+    public void setTextCacheCapacity(int entries) {
+        textCache.setCapacity(entries);
+    }
+
+    /** Captions whose text encoding is kept at most. */
+    public int textCacheCapacity() {
+        return textCache.capacity();
     }
 
     /** Entries in the text cache (distinct caption rows) and in the per-size cache, for tests and monitoring. */

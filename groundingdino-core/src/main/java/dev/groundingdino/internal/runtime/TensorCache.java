@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.Tensor;
  * masks or fixed weights). {@link #clear()} releases everything; the owner calls it when the model is closed.
  */
 public final class TensorCache {
-    private final int capacity;
+    private int capacity; // guarded by this
     private final LinkedHashMap<Object, Tensor[]> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long hits;
 
@@ -46,15 +46,15 @@ public final class TensorCache {
      * @param compute creates the tensors in the caller's scope
      */
     public Tensor[] get(Object key, Supplier<Tensor[]> compute) {
-        if (capacity == 0) {
-            return compute.get();
-        }
         synchronized (this) {
-            Tensor[] cached = entries.get(key);
+            Tensor[] cached = capacity == 0 ? null : entries.get(key);
             if (cached != null) {
                 hits++;
                 return handles(cached);
             }
+        }
+        if (capacity() == 0) {
+            return compute.get();
         }
         Tensor[] computed = compute.get();
         Tensor[] owned = new Tensor[computed.length];
@@ -84,6 +84,29 @@ public final class TensorCache {
     /** The single tensor cached under {@code key} (see {@link #get}). */
     public Tensor getOne(Object key, Supplier<Tensor> compute) {
         return get(key, () -> new Tensor[] {compute.get()})[0];
+    }
+
+    /**
+     * Changes how many entries are kept (0: none), evicting the least recently used ones over it.
+     *
+     * @throws IllegalArgumentException if {@code entries < 0}
+     */
+    public synchronized void setCapacity(int entries) {
+        if (entries < 0) {
+            throw new IllegalArgumentException("cache capacity must be >= 0, got " + entries);
+        }
+        capacity = entries;
+        Iterator<Map.Entry<Object, Tensor[]>> it = this.entries.entrySet().iterator();
+        while (this.entries.size() > capacity && it.hasNext()) {
+            Tensor[] evicted = it.next().getValue();
+            it.remove();
+            release(evicted);
+        }
+    }
+
+    /** Entries kept at most. */
+    public synchronized int capacity() {
+        return capacity;
     }
 
     /** Releases every entry. Idempotent; the cache stays usable. */
