@@ -15,6 +15,7 @@ import dev.groundingdino.Prompt;
 import dev.groundingdino.RawOutputs;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,6 +82,12 @@ final class DetectCommand implements Callable<Integer> {
                 description = "A class list instead of a prompt (the reference's predict_with_classes): detections "
                         + "get class ids, datasets use these categories.")
         List<String> classes;
+
+        @Option(names = "--classes-file", paramLabel = "F",
+                description = "A class list from a UTF-8 text file, one class per line (blank lines and lines "
+                        + "starting with '#' skipped), of any length: matched with TOKEN_SPANS unless "
+                        + "--class-matching says otherwise, a list over the model's 256 tokens runs in chunks.")
+        Path classesFile;
     }
 
     @Option(names = "--box-threshold", paramLabel = "B", description = "Keep boxes scoring above B (default 0.35).")
@@ -94,9 +101,10 @@ final class DetectCommand implements Callable<Integer> {
     boolean removeCombined;
 
     @Option(names = "--class-matching", paramLabel = "M",
-            description = "With --classes: REFERENCE (phrases2classes, default) or TOKEN_SPANS (each class scored by "
-                    + "its own tokens).")
-    ClassMatching classMatching = ClassMatching.REFERENCE;
+            description = "With a class list: REFERENCE (phrases2classes; the model sees the first 256 tokens; "
+                    + "default for --classes) or TOKEN_SPANS (each class scored by its own tokens; lists of any "
+                    + "length, split into chunks of at most 256 tokens; default for --classes-file).")
+    ClassMatching classMatching;
 
     @Option(names = "--nms", paramLabel = "IOU",
             description = "Non-maximum suppression per label at this IoU (off by default, like the reference).")
@@ -144,7 +152,8 @@ final class DetectCommand implements Callable<Integer> {
         if (dumpRaw != null && input.image == null) {
             throw new UsageException("--dump-raw works with --image only (one image's raw outputs)");
         }
-        Prompt prompt = prompt();
+        List<String> classList = classes();
+        Prompt prompt = prompt(classList);
         List<Path> images = images();
         model.check("gdino detect", err);
         boolean jsonToStdout = json != null && json.toString().equals("-");
@@ -199,7 +208,8 @@ final class DetectCommand implements Callable<Integer> {
                     }
                 }
             }
-            writeOutputs(pw, report, results, detector, prompt);
+            reportChunks(report, results.values());
+            writeOutputs(pw, report, results, detector, prompt, classList);
             if (out != null) {
                 report.println("annotated images written to " + out);
             }
@@ -212,9 +222,8 @@ final class DetectCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Prompt prompt() {
-        if (query.classes != null) {
-            List<String> classes = classes();
+    private Prompt prompt(List<String> classes) {
+        if (classes != null) {
             for (int i = 0; i < classes.size(); i++) {
                 if (classes.get(i).isEmpty()) {
                     throw new UsageException("--classes: class " + i + " is empty; give names separated by commas, "
@@ -235,17 +244,73 @@ final class DetectCommand implements Callable<Integer> {
         }
     }
 
-    private List<String> classes() {
+    /** The class list of --classes or --classes-file (stripped), or null for --prompt. */
+    private List<String> classes() throws IOException {
+        if (query.classes != null) {
+            List<String> classes = new ArrayList<>();
+            for (String c : query.classes) {
+                classes.add(c.strip());
+            }
+            return classes;
+        }
+        if (query.classesFile != null) {
+            return readClassesFile(query.classesFile);
+        }
+        return null;
+    }
+
+    /** One class per line; blank lines and '#' comments skipped. */
+    static List<String> readClassesFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("--classes-file " + file + ": no such file");
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new UsageException("--classes-file " + file + " is not UTF-8 text; save it as UTF-8 with one class "
+                    + "per line");
+        }
         List<String> classes = new ArrayList<>();
-        for (String c : query.classes) {
-            classes.add(c.strip());
+        for (String line : lines) {
+            String c = line.strip();
+            if (!c.isEmpty() && !c.startsWith("#")) {
+                classes.add(c);
+            }
+        }
+        if (classes.isEmpty()) {
+            throw new UsageException("--classes-file " + file + " holds no class; write one class name per line");
         }
         return classes;
     }
 
+    /** TOKEN_SPANS for a class file unless --class-matching is given; REFERENCE otherwise. */
+    private ClassMatching classMatching() {
+        if (classMatching != null) {
+            return classMatching;
+        }
+        return query.classesFile != null ? ClassMatching.TOKEN_SPANS : ClassMatching.REFERENCE;
+    }
+
+    /** One line on how a long class list ran. */
+    private static void reportChunks(PrintWriter report, java.util.Collection<DetectionResult> results) {
+        if (!results.isEmpty()) { // every image runs the same split
+            DetectionResult r = results.iterator().next();
+            if (r.chunks().size() > 1) {
+                StringBuilder sb = new StringBuilder();
+                for (DetectionResult.Chunk c : r.chunks()) {
+                    sb.append(sb.length() == 0 ? "" : ", ").append('[').append(c.first()).append(", ").append(c.end())
+                            .append(')');
+                }
+                report.printf(Locale.ROOT, "the %d classes ran in %d chunks of at most 256 tokens: %s%n",
+                        r.classes().size(), r.chunks().size(), sb);
+            }
+        }
+    }
+
     private Detector.Builder builder() {
         Detector.Builder b = model.detectorBuilder().boxThreshold(boxThreshold).textThreshold(textThreshold)
-                .removeCombined(removeCombined).classMatching(classMatching).batchSize(batchSize);
+                .removeCombined(removeCombined).classMatching(classMatching()).batchSize(batchSize);
         if (nmsIou != null) {
             b.nms(NmsMode.PER_LABEL, nmsIou);
         }
@@ -302,7 +367,7 @@ final class DetectCommand implements Callable<Integer> {
     }
 
     private void writeOutputs(PrintWriter stdout, PrintWriter report, Map<String, DetectionResult> results,
-            Detector detector, Prompt prompt) {
+            Detector detector, Prompt prompt, List<String> categories) {
         if (json != null) {
             String doc;
             if (input.image != null) {
@@ -324,7 +389,6 @@ final class DetectCommand implements Callable<Integer> {
                 report.println("wrote " + json);
             }
         }
-        List<String> categories = query.classes != null ? classes() : null;
         if (coco != null) {
             if (coco.toString().equals("-")) {
                 stdout.print(DetectionExport.toCoco(results, categories));
