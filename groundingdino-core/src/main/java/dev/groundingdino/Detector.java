@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  * closed. The model keeps two bounded caches between calls, shared by the detectors derived from it: the text
  * encodings of the last {@link Builder#textCacheSize} distinct captions (default {@value #DEFAULT_TEXT_CACHE_SIZE};
  * a chunked class list takes one per chunk; about 1 MB each for Swin-T) and the size-dependent tensors (masks,
- * position encodings) of the last 32 input sizes. {@link #close()} waits for this
+ * position encodings) of the last 2 input sizes. {@link #close()} waits for this
  * detector's calls in progress, is idempotent, and any later call throws {@link IllegalStateException}.
  */
 public final class Detector implements AutoCloseable {
@@ -331,7 +331,7 @@ public final class Detector implements AutoCloseable {
      * Detects what {@code prompt} names in an image encoded before with {@link #encodeImage}: exactly the result of
      * {@code detect(image, prompt)} with this detector's settings, without encoding the image again.
      *
-     * @throws IllegalArgumentException if the features were encoded by a detector with other weights
+     * @throws InvalidValueException if the features were encoded by a detector with other weights
      * @throws PromptException if the prompt is null, blank or names nothing
      * @throws IllegalStateException if this detector or the features are closed
      */

@@ -45,11 +45,15 @@ import picocli.CommandLine.Spec;
                         + "(x0, y0, x1, y1) in pixels. Optionally writes annotated images, JSON, a COCO or YOLO "
                         + "dataset (auto-labelling) and the model's raw outputs.",
                 "",
-                "--weights takes a .pth/.safetensors file, a release name (groundingdino_swint_ogc, "
-                        + "groundingdino_swinb_cogcoor: looked up in ~/.cache/groundingdino, fetched there with "
-                        + "--download) or 'demo': a random-weight demo model that runs offline but finds nothing "
+                "--weights takes a .pth/.safetensors file, a Hugging Face model folder, a name listed by "
+                        + "'gdino models' (groundingdino_swint_ogc, llmdet_tiny, ...: looked up in the caches, fetched "
+                        + "with --download) or 'demo': a random-weight demo model that runs offline but finds nothing "
                         + "meaningful. Without --weights the Swin-T OGC release is used when it is in the cache, else "
-                        + "the demo model."})
+                        + "the demo model.",
+                "",
+                "A class list (--classes, --classes-file) gives every detection a class id; with TOKEN_SPANS "
+                        + "matching (the default for --classes-file) a list of any length runs in chunks the model "
+                        + "sees whole, and the JSON reports them."})
 final class DetectCommand implements Callable<Integer> {
     private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif",
             ".tiff", ".ppm", ".pgm");

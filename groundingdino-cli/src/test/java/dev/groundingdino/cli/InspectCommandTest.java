@@ -31,6 +31,18 @@ class InspectCommandTest {
         assertThat(new ObjectMapper().readTree(run.out()).get("format").asText()).isEqualTo("safetensors");
     }
 
+    @Test
+    void sam21AndHuggingFaceCheckpointsAreNamed() throws Exception {
+        Path sam2 = Golden.dir().resolve("sam2/sam2.1-tiny_seed0/sam2.1_tiny.pt");
+        assertJsonMatchesConfig(sam2, sam2.resolveSibling("config.json"), "sam2.1 (custom: hiera embed_dim 16, 7 blocks)");
+        CliRun hub = CliRun.of("inspect", "--json",
+                Golden.dir().resolve("hf/grounding-dino-tiny_seed0/model.safetensors").toString());
+        assertThat(hub.exitCode()).as(hub.err()).isZero();
+        assertThat(new ObjectMapper().readTree(hub.out()).get("variant").asText())
+                .isEqualTo("grounding-dino (Hugging Face layout, swin embed_dim 16; GroundingDINO, MM-GroundingDINO or "
+                        + "LLMDet)");
+    }
+
     private static void assertJsonMatchesConfig(Path checkpoint, Path config, String variant) throws Exception {
         CliRun run = CliRun.of("inspect", "--json", checkpoint.toString());
         assertThat(run.exitCode()).as(run.err()).isZero();

@@ -11,9 +11,9 @@ import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Detector;
 import dev.groundingdino.Device;
 import dev.groundingdino.ImageException;
+import dev.groundingdino.ImageFeatures;
 import dev.groundingdino.ImageInput;
 import dev.groundingdino.NmsMode;
-import dev.groundingdino.Box;
 import dev.groundingdino.Precision;
 import dev.groundingdino.PromptException;
 import dev.groundingdino.Box;
@@ -23,6 +23,7 @@ import dev.groundingdino.sam.GroundedSamResult;
 import dev.groundingdino.sam.ImageEmbedding;
 import dev.groundingdino.sam.MaskBitmap;
 import dev.groundingdino.sam.MaskOverlay;
+import dev.groundingdino.sam.Point;
 import dev.groundingdino.sam.Segmentation;
 import dev.groundingdino.sam.Segmenter;
 import java.awt.image.BufferedImage;
@@ -99,13 +100,37 @@ final class GuideSnippets {
         // end::classes[]
     }
 
+    static void longClassList(Detector detector, Path image, List<String> lvisNames) {
+        // tag::long-class-list[]
+        try (Detector labeller = detector.withClassMatching(ClassMatching.TOKEN_SPANS)) {
+            DetectionResult result = labeller.detect(ImageInput.of(image), Prompt.classes(lvisNames));  // 1,203 names
+            System.out.println(result.chunks());     // e.g. [Chunk[first=0, end=58], Chunk[first=58, end=115], ...]
+            for (Detection d : result.detections()) {
+                System.out.println(lvisNames.get(d.classId()) + " " + d.score());  // global class ids
+            }
+        }
+        // end::long-class-list[]
+    }
+
+    static void imageFeatures(Detector detector, Path image) {
+        // tag::image-features[]
+        try (ImageFeatures features = detector.encodeImage(ImageInput.of(image))) {   // backbone once
+            DetectionResult people = detector.detect(features, "person . bicycle");
+            DetectionResult signs = detector.detect(features, "stop sign . traffic light");
+            System.out.println(people.size() + " " + signs.size() + " " + features);
+        }
+        // end::image-features[]
+    }
+
     static void batches(Detector detector, List<Path> files) {
         // tag::batches[]
         BatchProgress progress = (stage, done, total) -> System.err.println(stage + " " + done + "/" + total);
         List<DetectionResult> results = new ArrayList<>();
-        for (int start = 0; start < files.size(); start += 4) {           // 4 images per forward pass
-            List<Path> chunk = files.subList(start, Math.min(files.size(), start + 4));
-            results.addAll(detector.detect(ImageInput.files(chunk), Prompt.text("person . car"), progress));
+        try (Detector batched = detector.withBatchSize(4)) {                // 4 images per forward pass
+            for (int start = 0; start < files.size(); start += 64) {       // bounded memory for the results
+                List<Path> slice = files.subList(start, Math.min(files.size(), start + 64));
+                results.addAll(batched.detect(ImageInput.files(slice), Prompt.text("person . car"), progress));
+            }
         }
         // end::batches[]
         System.out.println(results.size());
@@ -159,6 +184,29 @@ final class GuideSnippets {
                 .build();
         // end::segmenter-bf16[]
         return segmenter;
+    }
+
+    static void segmenterPoints(Segmenter segmenter, Path image) {
+        // tag::segmenter-points[]
+        try (ImageEmbedding embedding = segmenter.embed(ImageInput.of(image))) {
+            Segmentation wheel = segmenter.segment(embedding, MaskPrompt.of(
+                    Point.foreground(575, 750), Point.background(800, 700)));     // click in, click out
+            Segmentation window = segmenter.segment(embedding,
+                    MaskPrompt.of(new Box(1100, 300, 1500, 550), Point.foreground(1300, 420)));   // box + point
+            System.out.println(wheel.best().area() + " " + window.best().toRle());
+        }
+        // end::segmenter-points[]
+    }
+
+    static void gpu() {
+        // tag::gpu[]
+        try (Detector detector = Detector.builder(Path.of("groundingdino_swint_ogc.pth"))
+                     .device(Device.CUDA).precision(Precision.FP16).batchSize(8).build();
+             Segmenter segmenter = Segmenter.builder(Path.of("sam2.1_hiera_large.pt"))
+                     .device(Device.CUDA).precision(Precision.BF16).build()) {
+            System.out.println(detector + " " + segmenter);
+        }
+        // end::gpu[]
     }
 
     static void threads(List<Path> images) throws InterruptedException, ExecutionException {

@@ -31,7 +31,7 @@ public final class WebCommand implements Callable<Integer> {
     ModelOptions model;
 
     @Option(names = "--sam-weights", paramLabel = "S",
-            description = "a Segment Anything checkpoint (sam_vit_b/l/h .pth or .safetensors): adds the page's "
+            description = "a Segment Anything or SAM 2.1 checkpoint (sam_vit_b/l/h .pth, sam2.1_hiera_*.pt, .safetensors): adds the page's "
                     + "'Segment with SAM' switch")
     Path samWeights;
 

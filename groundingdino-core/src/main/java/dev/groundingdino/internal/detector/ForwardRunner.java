@@ -4,6 +4,7 @@ import dev.groundingdino.BatchProgress;
 import dev.groundingdino.DetectionResult;
 import dev.groundingdino.Device;
 import dev.groundingdino.GroundingDinoException;
+import dev.groundingdino.InvalidValueException;
 import dev.groundingdino.NativeLibraryException;
 import dev.groundingdino.RawOutputs;
 import dev.groundingdino.internal.backbone.NestedTensor;
@@ -161,7 +162,7 @@ public final class ForwardRunner {
     public static DetectionResult detect(DetectorModel model, EncodedImage image, Query query,
             DetectionSettings settings) {
         if (image.model() != model) {
-            throw new IllegalArgumentException("these ImageFeatures were encoded by a detector with other weights; "
+            throw new InvalidValueException("these ImageFeatures were encoded by a detector with other weights; "
                     + "encode the image with this detector (or one derived from it with with...)");
         }
         List<Outputs> o;

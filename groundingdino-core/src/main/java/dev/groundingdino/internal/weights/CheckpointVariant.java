@@ -2,8 +2,8 @@ package dev.groundingdino.internal.weights;
 
 
 /**
- * Names the model a checkpoint belongs to from its tensor names and shapes: GroundingDINO (Swin-T OGC, Swin-B) or
- * Segment Anything (ViT-B/L/H), or a custom size of either.
+ * Names the model a checkpoint belongs to from its tensor names and shapes: GroundingDINO (Swin-T OGC, Swin-B; the
+ * reference's layout or Hugging Face's), Segment Anything (ViT-B/L/H) or SAM 2.1 (Hiera-T/S/B+/L), or a custom size.
  */
 public final class CheckpointVariant {
     private CheckpointVariant() {}
@@ -29,6 +29,35 @@ public final class CheckpointVariant {
                 case 1280 -> "sam_vit_h";
                 default -> "sam (custom: vit embed_dim " + dim + ")";
             };
+        }
+        if (sd.contains("image_encoder.trunk.pos_embed") && sd.contains("sam_mask_decoder.iou_token.weight")) {
+            long dim = sd.shape("image_encoder.trunk.pos_embed")[1];
+            int blocks = 0;
+            while (sd.contains("image_encoder.trunk.blocks." + blocks + ".norm1.weight")) {
+                blocks++;
+            }
+            if (dim == 96 && blocks == 12) {
+                return "sam2.1_hiera_tiny";
+            }
+            if (dim == 96 && blocks == 16) {
+                return "sam2.1_hiera_small";
+            }
+            if (dim == 112 && blocks == 24) {
+                return "sam2.1_hiera_base_plus";
+            }
+            if (dim == 144 && blocks == 48) {
+                return "sam2.1_hiera_large";
+            }
+            return "sam2.1 (custom: hiera embed_dim " + dim + ", " + blocks + " blocks)";
+        }
+        for (String patch : new String[] {"model.backbone.conv_encoder.model.embeddings.patch_embeddings.projection.weight",
+                "model.backbone.conv_encoder.model.swin.embeddings.patch_embeddings.projection.weight"}) {
+            if (sd.contains(patch) && sd.contains("model.text_backbone.embeddings.word_embeddings.weight")) {
+                long swinDim = sd.shape(patch)[0];
+                String size = swinDim == 96 ? "Swin-T" : swinDim == 128 ? "Swin-B" : swinDim == 192 ? "Swin-L"
+                        : "swin embed_dim " + swinDim;
+                return "grounding-dino (Hugging Face layout, " + size + "; GroundingDINO, MM-GroundingDINO or LLMDet)";
+            }
         }
         return "unknown";
     }
