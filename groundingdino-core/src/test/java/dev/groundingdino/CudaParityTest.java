@@ -116,6 +116,30 @@ class CudaParityTest {
         }
     }
 
+    @Test
+    void aChunkedClassListAndEncodedFeaturesMatchTheCpu() {
+        List<String> classes = LongClassListTest.names(300, 0); // 4 chunks
+        ImageInput image = ImageInput.of(DetectorTest.strip(11, 400, 10));
+        try (Detector cpu = golden().boxThreshold(0.5).textThreshold(0.5).classMatching(ClassMatching.TOKEN_SPANS)
+                .build();
+                Detector cuda = golden().device(Device.CUDA).boxThreshold(0.5).textThreshold(0.5)
+                        .classMatching(ClassMatching.TOKEN_SPANS).build();
+                ImageFeatures features = cuda.encodeImage(image)) {
+            DetectionResult expected = cpu.detect(image, Prompt.classes(classes));
+            DetectionResult got = cuda.detect(image, Prompt.classes(classes));
+            assertThat(got.chunks()).isEqualTo(expected.chunks()).hasSize(4);
+            assertThat(cuda.detect(features, Prompt.classes(classes))).isEqualTo(got); // same device, same numbers
+            assertThat(got.detections()).extracting(Detection::classId)
+                    .containsExactlyElementsOf(expected.detections().stream().map(Detection::classId).toList());
+            for (int i = 0; i < got.size(); i++) {
+                assertThat(Math.abs(got.detections().get(i).score() - expected.detections().get(i).score()))
+                        .isLessThan(1e-4);
+                assertThat(Math.abs(got.detections().get(i).normalizedBox().cx()
+                        - expected.detections().get(i).normalizedBox().cx())).isLessThan(1e-5);
+            }
+        }
+    }
+
     /** How many of {@code b}'s boxes have a box of {@code a} within {@code tol} (top-k may reorder queries). */
     static int closeBoxes(RawOutputs a, RawOutputs b, double tol) {
         float[] x = a.boxes();
