@@ -1,5 +1,11 @@
 package dev.groundingdino;
 
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -45,6 +51,42 @@ public final class Prompt {
     /** {@link #classes(List)} of the given names. */
     public static Prompt classes(String... classes) {
         return classes(classes == null ? null : java.util.Arrays.asList(classes));
+    }
+
+    /**
+     * A class list read from a UTF-8 text file, one class per line (LVIS's or Objects365's category names, say):
+     * each line stripped, blank lines and lines starting with {@code #} skipped. A list of any length works with
+     * {@link ClassMatching#TOKEN_SPANS}. A UTF-8 byte order mark is ignored.
+     *
+     * @throws PromptException if the file does not exist, cannot be read, is not UTF-8 text, or holds no class
+     */
+    public static Prompt classesFile(Path file) {
+        Objects.requireNonNull(file, "file");
+        if (!Files.isRegularFile(file)) {
+            throw new PromptException("the class list file " + file + " does not exist; give a text file with one "
+                    + "class per line");
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new PromptException("the class list file " + file + " is not UTF-8 text; save it as UTF-8 with one "
+                    + "class per line", e);
+        } catch (IOException e) {
+            throw new PromptException("the class list file " + file + " cannot be read: " + e.getMessage(), e);
+        }
+        List<String> classes = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = i == 0 && lines.get(0).startsWith("\uFEFF") ? lines.get(0).substring(1) : lines.get(i);
+            String c = line.strip(); // a byte order mark (Windows editors) is not part of the first class
+            if (!c.isEmpty() && !c.startsWith("#")) {
+                classes.add(c);
+            }
+        }
+        if (classes.isEmpty()) {
+            throw new PromptException("the class list file " + file + " holds no class; write one class name per line");
+        }
+        return new Prompt(null, List.copyOf(classes));
     }
 
     /** Whether this is a class list. */

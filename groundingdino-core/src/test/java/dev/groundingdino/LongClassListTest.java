@@ -248,6 +248,44 @@ class LongClassListTest {
     }
 
     @Test
+    void classListFilesSkipBlankAndCommentLines(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.write(tmp.resolve("lvis.txt"),
+                "\uFEFF# LVIS-style\n  aerosol can \n\n alarm clock\r\n#skip\nbaby buggy".getBytes(
+                        java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(Prompt.classesFile(file)).isEqualTo(Prompt.classes("aerosol can", "alarm clock", "baby buggy"));
+        java.nio.file.Path bom = java.nio.file.Files.write(tmp.resolve("bom.txt"),
+                "\uFEFFcat\ndog\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(Prompt.classesFile(bom).classes()).containsExactly("cat", "dog");
+        assertThatThrownBy(() -> Prompt.classesFile(tmp.resolve("missing.txt"))).isInstanceOf(PromptException.class)
+                .hasMessageContaining("does not exist");
+        java.nio.file.Path empty = java.nio.file.Files.writeString(tmp.resolve("empty.txt"), "# none\n \n");
+        assertThatThrownBy(() -> Prompt.classesFile(empty)).isInstanceOf(PromptException.class)
+                .hasMessageContaining("holds no class");
+        java.nio.file.Path latin1 = java.nio.file.Files.write(tmp.resolve("latin1.txt"),
+                new byte[] {'c', 'a', 'f', (byte) 0xE9});
+        assertThatThrownBy(() -> Prompt.classesFile(latin1)).isInstanceOf(PromptException.class)
+                .hasMessageContaining("not UTF-8");
+    }
+
+    @Test
+    void aChunkedListInABatchMatchesSingleCalls() {
+        List<String> classes = names(200, 7);
+        List<ImageInput> images = List.of(ImageInput.of(DetectorTest.strip(14, 400, 10)),
+                ImageInput.of(DetectorTest.strip(15, 400, 10)));
+        try (Detector batched = spans.withBatchSize(2)) {
+            List<DetectionResult> together = batched.detect(images, Prompt.classes(classes));
+            for (int i = 0; i < images.size(); i++) {
+                DetectionResult alone = spans.detect(images.get(i), Prompt.classes(classes));
+                assertThat(together.get(i).chunks()).isEqualTo(alone.chunks()).hasSize(3);
+                assertThat(together.get(i).detections()).extracting(Detection::classId)
+                        .containsExactlyElementsOf(alone.detections().stream().map(Detection::classId).toList());
+                DetectorTest.assertSameDetections(together.get(i), alone);
+            }
+        }
+    }
+
+    @Test
     void resultsValidateTheirChunks() {
         assertThatThrownBy(() -> new DetectionResult(10, 10, "a. b.", List.of("a", "b"),
                 List.of(new DetectionResult.Chunk(0, 1)), List.of())).isInstanceOf(InvalidValueException.class)

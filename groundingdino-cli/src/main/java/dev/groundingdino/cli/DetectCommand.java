@@ -12,10 +12,10 @@ import dev.groundingdino.ImageException;
 import dev.groundingdino.ImageInput;
 import dev.groundingdino.NmsMode;
 import dev.groundingdino.Prompt;
+import dev.groundingdino.PromptException;
 import dev.groundingdino.RawOutputs;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -137,6 +137,11 @@ final class DetectCommand implements Callable<Integer> {
                     + "better.")
     int batchSize = 1;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "libtorch CPU threads (default: all cores). Results can differ in the last float digits "
+                    + "between thread counts.")
+    int threads;
+
     @Spec
     CommandSpec spec;
 
@@ -147,6 +152,9 @@ final class DetectCommand implements Callable<Integer> {
         // every input is checked before the model is loaded
         if (batchSize < 1) {
             throw new UsageException("--batch-size must be at least 1, got " + batchSize);
+        }
+        if (threads < 0) {
+            throw new UsageException("--threads must be >= 0, got " + threads);
         }
         checkThreshold("--box-threshold", boxThreshold);
         checkThreshold("--text-threshold", textThreshold);
@@ -249,7 +257,7 @@ final class DetectCommand implements Callable<Integer> {
     }
 
     /** The class list of --classes or --classes-file (stripped), or null for --prompt. */
-    private List<String> classes() throws IOException {
+    private List<String> classes() {
         if (query.classes != null) {
             List<String> classes = new ArrayList<>();
             for (String c : query.classes) {
@@ -263,29 +271,13 @@ final class DetectCommand implements Callable<Integer> {
         return null;
     }
 
-    /** One class per line; blank lines and '#' comments skipped. */
-    static List<String> readClassesFile(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new UsageException("--classes-file " + file + ": no such file");
-        }
-        List<String> lines;
+    /** {@link Prompt#classesFile}, its errors as usage errors naming the flag. */
+    static List<String> readClassesFile(Path file) {
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new UsageException("--classes-file " + file + " is not UTF-8 text; save it as UTF-8 with one class "
-                    + "per line");
+            return Prompt.classesFile(file).classes();
+        } catch (PromptException e) {
+            throw new UsageException("--classes-file: " + e.getMessage());
         }
-        List<String> classes = new ArrayList<>();
-        for (String line : lines) {
-            String c = line.strip();
-            if (!c.isEmpty() && !c.startsWith("#")) {
-                classes.add(c);
-            }
-        }
-        if (classes.isEmpty()) {
-            throw new UsageException("--classes-file " + file + " holds no class; write one class name per line");
-        }
-        return classes;
     }
 
     /** TOKEN_SPANS for a class file unless --class-matching is given; REFERENCE otherwise. */
@@ -314,7 +306,7 @@ final class DetectCommand implements Callable<Integer> {
 
     private Detector.Builder builder() {
         Detector.Builder b = model.detectorBuilder().boxThreshold(boxThreshold).textThreshold(textThreshold)
-                .removeCombined(removeCombined).classMatching(classMatching()).batchSize(batchSize);
+                .removeCombined(removeCombined).classMatching(classMatching()).batchSize(batchSize).threads(threads);
         if (nmsIou != null) {
             b.nms(NmsMode.PER_LABEL, nmsIou);
         }

@@ -93,7 +93,7 @@ class ClassesFileTest {
         CliRun missing = CliRun.of("detect", "--weights", "demo", "--image", DetectCommandTest.pano().toString(),
                 "--classes-file", tmp.resolve("nope.txt").toString());
         assertThat(missing.exitCode()).isEqualTo(Gdino.EXIT_USAGE_ERROR);
-        assertThat(missing.err()).contains("--classes-file").contains("nope.txt: no such file");
+        assertThat(missing.err()).contains("--classes-file: the class list file").contains("nope.txt does not exist");
 
         Path empty = Files.writeString(tmp.resolve("empty.txt"), "# nothing\n\n   \n");
         CliRun none = CliRun.of("detect", "--weights", "demo", "--image", DetectCommandTest.pano().toString(),

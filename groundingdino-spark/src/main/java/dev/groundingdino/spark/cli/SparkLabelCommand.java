@@ -5,6 +5,8 @@ import dev.groundingdino.Device;
 import dev.groundingdino.GroundingDinoException;
 import dev.groundingdino.NmsMode;
 import dev.groundingdino.Precision;
+import dev.groundingdino.Prompt;
+import dev.groundingdino.PromptException;
 import dev.groundingdino.spark.GroundingDinoLabeler;
 import dev.groundingdino.spark.LabelExport;
 import dev.groundingdino.spark.LabelExportSummary;
@@ -91,6 +93,11 @@ public final class SparkLabelCommand implements Callable<Integer> {
                 description = "a class list instead of a prompt: detections get class ids, datasets use these "
                         + "categories")
         List<String> classes;
+
+        @Option(names = "--classes-file", paramLabel = "F",
+                description = "a class list from a UTF-8 text file on the driver, one class per line (blank lines and "
+                        + "'#' lines skipped), of any length: TOKEN_SPANS unless --class-matching says otherwise")
+        Path classesFile;
     }
 
     @Option(names = "--weights", required = true, paramLabel = "W",
@@ -123,8 +130,9 @@ public final class SparkLabelCommand implements Callable<Integer> {
     boolean removeCombined;
 
     @Option(names = "--class-matching", paramLabel = "M",
-            description = "with --classes: REFERENCE (default) or TOKEN_SPANS")
-    ClassMatching classMatching = ClassMatching.REFERENCE;
+            description = "with a class list: REFERENCE (default for --classes; the model sees the first 256 tokens) "
+                    + "or TOKEN_SPANS (default for --classes-file; lists of any length, in chunks of 256 tokens)")
+    ClassMatching classMatching;
 
     @Option(names = "--nms", paramLabel = "IOU", description = "non-maximum suppression per label at this IoU")
     Double nmsIou;
@@ -205,11 +213,12 @@ public final class SparkLabelCommand implements Callable<Integer> {
             err.println("gdino spark-label: note: masks (--sam) are kept in the --parquet table only; COCO and YOLO "
                     + "files hold boxes, as gdino detect writes them");
         }
+        List<String> classes = classes(); // a bad class file fails before Spark starts
         List<Path> files = input.dir != null ? listDir(input.dir) : null; // fail on a bad folder before Spark starts
         boolean ownSession = SparkSession.getActiveSession().isEmpty() && SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = session();
         try {
-            return label(spark, files, pw, err);
+            return label(spark, files, classes, pw, err);
         } finally {
             if (ownSession) {
                 spark.stop();
@@ -227,17 +236,34 @@ public final class SparkLabelCommand implements Callable<Integer> {
         return b.getOrCreate();
     }
 
-    private int label(SparkSession spark, List<Path> files, PrintWriter pw, PrintWriter err) {
+    /** The class list of --classes or --classes-file (stripped), or null for --prompt. */
+    private List<String> classes() {
+        if (query.classes != null) {
+            return query.classes.stream().map(String::strip).toList();
+        }
+        if (query.classesFile != null) {
+            try {
+                return Prompt.classesFile(query.classesFile).classes();
+            } catch (PromptException e) {
+                throw new IllegalArgumentException("--classes-file: " + e.getMessage(), e);
+            }
+        }
+        return null;
+    }
+
+    private int label(SparkSession spark, List<Path> files, List<String> classes, PrintWriter pw, PrintWriter err) {
         long t0 = System.nanoTime();
         GroundingDinoLabeler labeler = new GroundingDinoLabeler().setWeights(weights)
                 .setBoxThreshold(boxThreshold).setTextThreshold(textThreshold).setRemoveCombined(removeCombined)
-                .setClassMatching(classMatching).setDevice(device).setPrecision(precision).setBatchSize(batchSize)
+                .setClassMatching(classMatching != null ? classMatching
+                        : query.classesFile != null ? ClassMatching.TOKEN_SPANS : ClassMatching.REFERENCE)
+                .setDevice(device).setPrecision(precision).setBatchSize(batchSize)
                 .setThreads(threads);
         if (config != null) {
             labeler.setConfig(config);
         }
-        if (query.classes != null) {
-            labeler.setClasses(query.classes.stream().map(String::strip).toList());
+        if (classes != null) {
+            labeler.setClasses(classes);
         } else {
             labeler.setPrompt(query.prompt);
         }

@@ -55,9 +55,11 @@ class SparkLabelCommandTest {
     }
 
     static String[] args(String... extra) {
+        // one libtorch thread for both tools (process-wide in this JVM): files equal byte for byte need equal
+        // thread counts, as a different count rounds some sums differently in the last float digit
         List<String> all = new ArrayList<>(List.of("--weights", weights().toString(), "--config", config().toString(),
                 "--box-threshold", Double.toString(BOX_THRESHOLD), "--text-threshold",
-                Double.toString(TEXT_THRESHOLD)));
+                Double.toString(TEXT_THRESHOLD), "--threads", "1"));
         all.addAll(List.of(extra));
         return all.toArray(new String[0]);
     }
@@ -113,6 +115,29 @@ class SparkLabelCommandTest {
                 .getString("prompt")).isEqualTo(PROMPT);
         LabelExport.of(table).writeCoco(tmp.resolve("again.json"));
         assertThat(Files.readString(tmp.resolve("again.json"))).isEqualTo(Files.readString(tmp.resolve("ref.json")));
+    }
+
+    @Test
+    void aLongClassFileRunsInChunksAndWritesTheSameCocoAsGdinoDetect(@TempDir Path tmp) throws IOException {
+        String[] words = {"cat", "dog", "car", "tree", "house", "person", "chair", "table", "bottle", "cup"};
+        List<String> lines = new ArrayList<>(List.of("# 100 two-word classes: 302 tokens, 2 chunks"));
+        for (int i = 0; i < 100; i++) {
+            lines.add(words[i % 10] + " " + words[i / 10]);
+        }
+        Path file = Files.write(tmp.resolve("classes.txt"), lines);
+        String dir = images().toString();
+        Run ref = detect(args("--dir", dir, "--classes-file", file.toString(), "--coco",
+                tmp.resolve("ref.json").toString()));
+        Run run = sparkLabel(args("--master", "local[2]", "--dir", dir, "--classes-file", file.toString(), "--coco",
+                tmp.resolve("spark.json").toString()));
+        assertThat(ref.out()).contains("the 100 classes ran in 2 chunks");
+        assertThat(run.exit()).as(run.err()).isEqualTo(ref.exit());
+        assertThat(Files.readString(tmp.resolve("spark.json"))).isEqualTo(Files.readString(tmp.resolve("ref.json")));
+        assertThat(Files.readString(tmp.resolve("ref.json"))).contains("\"name\" : \"cup cup\"");
+
+        Run missing = sparkLabel(args("--dir", dir, "--classes-file", tmp.resolve("nope.txt").toString()));
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("--classes-file: the class list file").contains("does not exist");
     }
 
     @Test
