@@ -11,6 +11,7 @@ import dev.groundingdino.internal.image.ImageDecoder;
 import dev.groundingdino.internal.image.RgbImage;
 import dev.groundingdino.internal.runtime.UsageLock;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -259,7 +260,7 @@ public final class Detector implements AutoCloseable {
     }
 
     private Detector derive(DetectionSettings newSettings) {
-        return usage.whileOpen(() -> new Detector(model.retain(), newSettings));
+        return whileOpen(() -> new Detector(model.retain(), newSettings));
     }
 
     // ------------------------------------------------------------------------------------------------ detection
@@ -305,7 +306,7 @@ public final class Detector implements AutoCloseable {
         List<Supplier<RgbImage>> sources = sources(images);
         Query query = Query.of(prompt, settings.classMatching());
         BatchProgress p = progress == null ? BatchProgress.NONE : progress;
-        return usage.whileOpen(() -> ForwardRunner.detect(model, sources, query, settings, p));
+        return whileOpen(() -> ForwardRunner.detect(model, sources, query, settings, p));
     }
 
     /**
@@ -319,7 +320,7 @@ public final class Detector implements AutoCloseable {
     public ImageFeatures encodeImage(ImageInput image) {
         Objects.requireNonNull(image, "image");
         RgbImage rgb = ImageDecoder.decode(image);
-        return usage.whileOpen(() -> new ImageFeatures(ForwardRunner.encode(model, rgb)));
+        return whileOpen(() -> new ImageFeatures(ForwardRunner.encode(model, rgb)));
     }
 
     /** {@code detect(features, Prompt.text(prompt))}. */
@@ -338,7 +339,7 @@ public final class Detector implements AutoCloseable {
     public DetectionResult detect(ImageFeatures features, Prompt prompt) {
         Objects.requireNonNull(features, "features");
         Query query = Query.of(prompt, settings.classMatching());
-        return features.use(encoded -> usage.whileOpen(() -> ForwardRunner.detect(model, encoded, query, settings)));
+        return features.use(encoded -> whileOpen(() -> ForwardRunner.detect(model, encoded, query, settings)));
     }
 
     /**
@@ -354,7 +355,7 @@ public final class Detector implements AutoCloseable {
         Objects.requireNonNull(image, "image");
         Query query = Query.of(prompt, settings.classMatching());
         RgbImage rgb = ImageDecoder.decode(image);
-        return usage.whileOpen(() -> ForwardRunner.rawOutputs(model, rgb, query));
+        return whileOpen(() -> ForwardRunner.rawOutputs(model, rgb, query));
     }
 
     /**
@@ -376,10 +377,23 @@ public final class Detector implements AutoCloseable {
     public void forward(Path inputs, Path outputs) {
         Objects.requireNonNull(inputs, "inputs");
         Objects.requireNonNull(outputs, "outputs");
-        usage.whileOpen(() -> {
+        whileOpen(() -> {
             RawForwardFiles.run(model.loaded(), inputs, outputs);
             return null;
         });
+    }
+
+    /**
+     * Runs a call while this detector is open, keeping it reachable until the call returns: otherwise a detector used
+     * without a variable ({@code Detector.load(p).detect(..)}) could be found unreachable by the garbage collector in
+     * the middle of a forward pass, and its cleaner would free the weights under it.
+     */
+    private <T> T whileOpen(Supplier<T> body) {
+        try {
+            return usage.whileOpen(body);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     private static List<Supplier<RgbImage>> sources(List<ImageInput> images) {

@@ -3,6 +3,7 @@ package dev.groundingdino;
 import dev.groundingdino.internal.detector.EncodedImage;
 import dev.groundingdino.internal.runtime.UsageLock;
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -56,7 +57,11 @@ public final class ImageFeatures implements AutoCloseable {
 
     /** Runs {@code body} on the encoded image while these features are open (a concurrent close waits). */
     <T> T use(Function<EncodedImage, T> body) {
-        return usage.whileOpen(() -> body.apply(encoded));
+        try {
+            return usage.whileOpen(() -> body.apply(encoded));
+        } finally {
+            Reference.reachabilityFence(this); // the cleaner must not free the tensors while a call uses them
+        }
     }
 
     /** Frees the native memory; waits for detect calls using these features. Idempotent. */
