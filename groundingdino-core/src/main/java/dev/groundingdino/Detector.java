@@ -5,6 +5,7 @@ import dev.groundingdino.internal.detector.DetectorLoader;
 import dev.groundingdino.internal.detector.DetectorModel;
 import dev.groundingdino.internal.detector.ForwardRunner;
 import dev.groundingdino.internal.detector.Query;
+import dev.groundingdino.internal.groundingdino.GroundingDINO;
 import dev.groundingdino.internal.hf.RawForwardFiles;
 import dev.groundingdino.internal.hub.DemoWeights;
 import dev.groundingdino.internal.image.ImageDecoder;
@@ -80,7 +81,7 @@ public final class Detector implements AutoCloseable {
     /** The default IoU threshold of {@link #withNms(NmsMode, double)}-style suppression when none is given. */
     public static final double DEFAULT_NMS_IOU = 0.5;
     /** Distinct captions whose text encodings a detector keeps by default ({@link Builder#textCacheSize}). */
-    public static final int DEFAULT_TEXT_CACHE_SIZE = 32;
+    public static final int DEFAULT_TEXT_CACHE_SIZE = GroundingDINO.TEXT_CACHE_ENTRIES;
     /** What the random-weight demo model is ({@link #demo()}): it finds nothing meaningful. */
     public static final String DEMO_NOTICE = DemoWeights.NOTICE;
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.groundingdino.testing.Golden;
 import dev.groundingdino.testing.GoldenTensors;
+import dev.groundingdino.testing.TestInputs;
 import dev.groundingdino.testing.GoldenTensors.Entry;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,8 +119,8 @@ class CudaParityTest {
 
     @Test
     void aChunkedClassListAndEncodedFeaturesMatchTheCpu() {
-        List<String> classes = LongClassListTest.names(300, 0); // 4 chunks
-        ImageInput image = ImageInput.of(DetectorTest.strip(11, 400, 10));
+        List<String> classes = TestInputs.classNames(300, 0); // 4 chunks
+        ImageInput image = ImageInput.of(TestInputs.strip(11, 400, 10));
         try (Detector cpu = golden().boxThreshold(0.5).textThreshold(0.5).classMatching(ClassMatching.TOKEN_SPANS)
                 .build();
                 Detector cuda = golden().device(Device.CUDA).boxThreshold(0.5).textThreshold(0.5)

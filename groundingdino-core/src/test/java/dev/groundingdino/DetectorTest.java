@@ -1,13 +1,14 @@
 package dev.groundingdino;
 
-import dev.groundingdino.internal.runtime.ProcessMemory;
+import static dev.groundingdino.testing.TestInputs.png;
+import static dev.groundingdino.testing.TestInputs.strip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.groundingdino.internal.runtime.ProcessMemory;
 import dev.groundingdino.testing.Golden;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,24 +42,6 @@ class DetectorTest {
         if (detector != null) {
             detector.close();
         }
-    }
-
-    /** A deterministic noisy wide strip. */
-    static BufferedImage strip(long seed, int width, int height) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        Random r = new Random(seed);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                img.setRGB(x, y, r.nextInt(0x1000000));
-            }
-        }
-        return img;
-    }
-
-    static byte[] png(BufferedImage img) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", out);
-        return out.toByteArray();
     }
 
     /** Permissive thresholds so that the tiny random model yields detections. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.groundingdino.internal.export.DetectionJson;
 import dev.groundingdino.testing.Golden;
+import dev.groundingdino.testing.TestInputs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
@@ -24,10 +25,6 @@ import org.junit.jupiter.api.Test;
  * a chunked list is running each chunk alone through the public API: the union must be exactly that.
  */
 class LongClassListTest {
-    private static final String[] WORDS = {"cat", "dog", "car", "tree", "house", "person", "chair", "table", "bottle",
-        "cup", "phone", "book", "clock", "bird", "horse", "sheep", "cow", "bus", "train", "boat", "red", "blue",
-        "green", "small", "large", "old", "wooden", "metal"};
-
     private static Detector base;
     private static Detector spans;
     private static BufferedImage image;
@@ -38,7 +35,7 @@ class LongClassListTest {
         base = Detector.builder(suite.resolve("gdino.pth")).config(suite.resolve("config.json"))
                 .boxThreshold(0.5).textThreshold(0.5).build();
         spans = base.withClassMatching(ClassMatching.TOKEN_SPANS);
-        image = DetectorTest.strip(11, 400, 10);
+        image = TestInputs.strip(11, 400, 10);
     }
 
     @AfterAll
@@ -49,16 +46,6 @@ class LongClassListTest {
         if (base != null) {
             base.close();
         }
-    }
-
-    /** {@code n} distinct two-word names (3 tokens with their '.'), offset by {@code salt}. */
-    static List<String> names(int n, int salt) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int k = i + salt;
-            out.add(WORDS[k % WORDS.length] + " " + WORDS[(k / WORDS.length + 3) % WORDS.length]);
-        }
-        return out;
     }
 
     /** The union of running each chunk alone, class ids offset by the chunk's first class. */
@@ -78,7 +65,7 @@ class LongClassListTest {
 
     @Test
     void aChunkedListIsExactlyTheUnionOfItsChunksWithGlobalClassIds() {
-        List<String> classes = names(300, 0); // 2 + 300 * 3 = 902 tokens
+        List<String> classes = TestInputs.classNames(300, 0); // 2 + 300 * 3 = 902 tokens
         ImageInput in = ImageInput.of(image);
         DetectionResult r = spans.detect(in, Prompt.classes(classes));
         assertThat(r.classes()).isEqualTo(classes);
@@ -96,13 +83,13 @@ class LongClassListTest {
     @Test
     void exactly256TokensRunsAsOneCaptionAndAStraddlingClassStartsTheNextChunk() {
         List<String> classes = new ArrayList<>(List.of("cat")); // 2 tokens, then 84 x 3: 2 + 254 = 256
-        classes.addAll(names(84, 5));
+        classes.addAll(TestInputs.classNames(84, 5));
         ImageInput in = ImageInput.of(image);
         DetectionResult exact = spans.detect(in, Prompt.classes(classes));
         assertThat(exact.chunks()).containsExactly(new DetectionResult.Chunk(0, 85));
         // in the joined caption the next class would take tokens 255..257: it moves whole to chunk 2
         classes.add("red wooden bus");
-        classes.addAll(names(20, 40));
+        classes.addAll(TestInputs.classNames(20, 40));
         DetectionResult r = spans.detect(in, Prompt.classes(classes));
         assertThat(r.chunks()).containsExactly(new DetectionResult.Chunk(0, 85), new DetectionResult.Chunk(85, 106));
         assertThat(r.detections()).isEqualTo(separately(spans, in, classes, r.chunks()));
@@ -111,7 +98,7 @@ class LongClassListTest {
 
     @Test
     void nmsRunsOnTheUnionOfTheChunks() {
-        List<String> classes = names(200, 3);
+        List<String> classes = TestInputs.classNames(200, 3);
         ImageInput in = ImageInput.of(image);
         List<Detection> union = spans.detect(in, Prompt.classes(classes)).detections();
         try (Detector nms = spans.withNms(NmsMode.CLASS_AGNOSTIC, 0.3)) {
@@ -139,7 +126,7 @@ class LongClassListTest {
 
     @Test
     void referenceMatchingKeepsTheReferenceCutAt256Tokens() {
-        List<String> classes = names(300, 0);
+        List<String> classes = TestInputs.classNames(300, 0);
         ImageInput in = ImageInput.of(image);
         DetectionResult r = base.detect(in, Prompt.classes(classes));
         assertThat(r.chunks()).containsExactly(new DetectionResult.Chunk(0, 300));
@@ -161,8 +148,8 @@ class LongClassListTest {
 
     @Test
     void encodedImagesGiveExactlyTheResultsOfDetect() {
-        ImageInput in = ImageInput.of(DetectorTest.strip(12, 400, 10));
-        List<String> classes = names(200, 1);
+        ImageInput in = ImageInput.of(TestInputs.strip(12, 400, 10));
+        List<String> classes = TestInputs.classNames(200, 1);
         try (ImageFeatures f = spans.encodeImage(in); Detector other = base.withThresholds(0.4, 0.3)) {
             assertThat(f.width()).isEqualTo(400);
             assertThat(f.height()).isEqualTo(10);
@@ -196,8 +183,8 @@ class LongClassListTest {
 
     @Test
     void sharedFeaturesAndDetectorGiveIdenticalResultsFromManyThreads() throws Exception {
-        ImageInput in = ImageInput.of(DetectorTest.strip(13, 400, 10));
-        List<Prompt> prompts = List.of(Prompt.text("cat . dog"), Prompt.classes(names(120, 2)),
+        ImageInput in = ImageInput.of(TestInputs.strip(13, 400, 10));
+        List<Prompt> prompts = List.of(Prompt.text("cat . dog"), Prompt.classes(TestInputs.classNames(120, 2)),
                 Prompt.classes("car", "tree"), Prompt.text("a red bus"));
         List<DetectionResult> expected = new ArrayList<>();
         for (Prompt p : prompts) {
@@ -227,7 +214,7 @@ class LongClassListTest {
                 .build()) {
             assertThat(none.textCacheSize()).isZero();
             ImageInput in = ImageInput.of(image);
-            List<String> classes = names(300, 0);
+            List<String> classes = TestInputs.classNames(300, 0);
             assertThat(none.detect(in, Prompt.classes(classes))).isEqualTo(spans.detect(in, Prompt.classes(classes)));
         }
         assertThatThrownBy(() -> Detector.builder(suite.resolve("gdino.pth")).textCacheSize(-1).build())
@@ -236,7 +223,7 @@ class LongClassListTest {
 
     @Test
     void theJsonReportsTheChunks() throws Exception {
-        List<String> classes = names(300, 0);
+        List<String> classes = TestInputs.classNames(300, 0);
         DetectionResult r = spans.detect(ImageInput.of(image), Prompt.classes(classes));
         JsonNode json = new ObjectMapper().readTree(DetectionJson.toJson("strip.png", r));
         assertThat(json.get("chunks").toString()).isEqualTo("[[0,84],[84,168],[168,252],[252,300]]");
@@ -270,9 +257,9 @@ class LongClassListTest {
 
     @Test
     void aChunkedListInABatchMatchesSingleCalls() {
-        List<String> classes = names(200, 7);
-        List<ImageInput> images = List.of(ImageInput.of(DetectorTest.strip(14, 400, 10)),
-                ImageInput.of(DetectorTest.strip(15, 400, 10)));
+        List<String> classes = TestInputs.classNames(200, 7);
+        List<ImageInput> images = List.of(ImageInput.of(TestInputs.strip(14, 400, 10)),
+                ImageInput.of(TestInputs.strip(15, 400, 10)));
         try (Detector batched = spans.withBatchSize(2)) {
             List<DetectionResult> together = batched.detect(images, Prompt.classes(classes));
             for (int i = 0; i < images.size(); i++) {

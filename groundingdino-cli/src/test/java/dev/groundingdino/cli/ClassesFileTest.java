@@ -9,46 +9,26 @@ import dev.groundingdino.Detector;
 import dev.groundingdino.ImageInput;
 import dev.groundingdino.Prompt;
 import dev.groundingdino.testing.Golden;
-import java.awt.image.BufferedImage;
+import dev.groundingdino.testing.TestInputs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code gdino detect --classes-file}: long class lists from a file, run in chunks, checked against the library. */
 class ClassesFileTest {
-    private static final String[] WORDS = {"cat", "dog", "car", "tree", "house", "person", "chair", "table", "bottle",
-        "cup", "phone", "book", "clock", "bird", "horse", "sheep", "cow", "bus", "train", "boat"};
-
-    static List<String> names(int n) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            out.add(WORDS[i % WORDS.length] + " " + WORDS[(i / WORDS.length + 3) % WORDS.length]);
-        }
-        return out;
-    }
-
     static Path strip(Path dir) throws Exception {
-        BufferedImage img = new BufferedImage(400, 10, BufferedImage.TYPE_3BYTE_BGR);
-        Random r = new Random(21);
-        for (int y = 0; y < 10; y++) {
-            for (int x = 0; x < 400; x++) {
-                img.setRGB(x, y, r.nextInt(0x1000000));
-            }
-        }
         Path file = dir.resolve("strip.png");
-        ImageIO.write(img, "png", file.toFile());
+        Files.write(file, TestInputs.png(TestInputs.strip(21, 400, 10)));
         return file;
     }
 
     @Test
     void aLongClassFileRunsInChunksAndTheJsonReportsThem(@TempDir Path tmp) throws Exception {
-        List<String> classes = names(300);
+        List<String> classes = TestInputs.classNames(300, 0);
         List<String> lines = new ArrayList<>(List.of("# 300 classes", ""));
         lines.addAll(classes);
         Path file = Files.write(tmp.resolve("classes.txt"), lines, StandardCharsets.UTF_8);
@@ -79,7 +59,7 @@ class ClassesFileTest {
 
     @Test
     void referenceMatchingCanBeAskedForAndKeepsOneCaption(@TempDir Path tmp) throws Exception {
-        Path file = Files.write(tmp.resolve("classes.txt"), names(300), StandardCharsets.UTF_8);
+        Path file = Files.write(tmp.resolve("classes.txt"), TestInputs.classNames(300, 0), StandardCharsets.UTF_8);
         CliRun run = CliRun.of("detect", "--weights", DetectCommandTest.weights(), "--config",
                 DetectCommandTest.config(), "--image", strip(tmp).toString(), "--classes-file", file.toString(),
                 "--class-matching", "REFERENCE", "--json", "-");

@@ -22,6 +22,7 @@ import dev.groundingdino.NmsMode;
 import dev.groundingdino.spark.internal.ExecutorModels;
 import dev.groundingdino.spark.internal.LabelBox;
 import dev.groundingdino.spark.internal.LabelRows;
+import dev.groundingdino.testing.TestInputs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -101,7 +102,7 @@ class GroundingDinoLabelerTest {
         // four images of one size: a batch of them is not padded, so it matches single calls to float rounding
         List<Row> paths = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            Path f = Files.write(tmp.resolve("s" + i + ".png"), SparkTests.png(SparkTests.strip(10 + i, 400, 10)));
+            Path f = Files.write(tmp.resolve("s" + i + ".png"), TestInputs.png(TestInputs.strip(10 + i, 400, 10)));
             paths.add(RowFactory.create(f.toString()));
         }
         paths.add(RowFactory.create(tmp.resolve("missing.png").toString()));

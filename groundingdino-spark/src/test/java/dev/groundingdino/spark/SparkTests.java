@@ -1,16 +1,15 @@
 package dev.groundingdino.spark;
 
+import static dev.groundingdino.testing.TestInputs.png;
+import static dev.groundingdino.testing.TestInputs.strip;
+
 import dev.groundingdino.Detector;
 import dev.groundingdino.testing.Golden;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
-import javax.imageio.ImageIO;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -91,23 +90,5 @@ public final class SparkTests {
             }
         }
         return images;
-    }
-
-    /** A deterministic noisy strip (wide strips keep the tiny model's forward pass well under a second). */
-    public static BufferedImage strip(long seed, int width, int height) {
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-        Random r = new Random(seed);
-        for (int y = 0; y < height; y++) {
-            for (int x = 0; x < width; x++) {
-                img.setRGB(x, y, r.nextInt(0x1000000));
-            }
-        }
-        return img;
-    }
-
-    public static byte[] png(BufferedImage img) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(img, "png", out);
-        return out.toByteArray();
     }
 }

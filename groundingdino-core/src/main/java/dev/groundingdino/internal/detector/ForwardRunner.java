@@ -137,9 +137,8 @@ public final class ForwardRunner {
      */
     public static RawOutputs rawOutputs(DetectorModel model, RgbImage image, Query query) {
         Prepared p = Prepared.of(image);
-        Query whole = Query.single(query.encoding(), query.classes(), query.matching());
-        Outputs o = forward(model, List.of(p), whole).get(0);
-        return new RawOutputs(p.width(), p.height(), query.encoding().caption(), o.queries(), o.slots(), o.logits(),
+        Outputs o = forward(model, List.of(p), query.whole()).get(0);
+        return new RawOutputs(p.width(), p.height(), query.caption(), o.queries(), o.slots(), o.logits(),
                 o.boxes());
     }
 

@@ -19,13 +19,13 @@ import org.slf4j.LoggerFactory;
  * captions the model runs on ({@link #parts()}): one, or for a {@link ClassMatching#TOKEN_SPANS} class list over 256
  * tokens, one per chunk of the list ({@link ClassListChunker}).
  *
- * @param encoding the tokenized caption of the whole prompt (for a chunked class list: longer than the model sees,
- *     used for its text only)
+ * @param caption the preprocessed caption of the whole prompt (for a chunked class list: the chunks' captions joined
+ *     with {@code " "}, longer than the model sees)
  * @param classes the class list, empty for a free prompt
  * @param matching how a class list is matched (null for a free prompt)
  * @param parts the captions of the forward passes, in class order
  */
-public record Query(CaptionEncoding encoding, List<String> classes, ClassMatching matching, List<Part> parts) {
+public record Query(String caption, List<String> classes, ClassMatching matching, List<Part> parts) {
     /**
      * One forward pass's caption.
      *
@@ -46,7 +46,7 @@ public record Query(CaptionEncoding encoding, List<String> classes, ClassMatchin
     }
 
     public Query {
-        Objects.requireNonNull(encoding, "encoding");
+        Objects.requireNonNull(caption, "caption");
         classes = List.copyOf(classes);
         parts = List.copyOf(parts);
         if (parts.isEmpty()) {
@@ -56,12 +56,15 @@ public record Query(CaptionEncoding encoding, List<String> classes, ClassMatchin
 
     /** A query on one caption (a free prompt, or a class list seen in one forward pass). */
     static Query single(CaptionEncoding encoding, List<String> classes, ClassMatching matching) {
-        return new Query(encoding, classes, matching, List.of(new Part(encoding, classes, 0)));
+        return new Query(encoding.caption(), classes, matching, List.of(new Part(encoding, classes, 0)));
     }
 
-    /** Whether the class list is split into several forward passes. */
-    public boolean chunked() {
-        return parts.size() > 1;
+    /**
+     * This query on its whole caption, as the reference runs it (a chunked class list cut after 256 tokens): itself
+     * unless it is chunked. The whole caption of a chunked list is encoded here only, on demand.
+     */
+    public Query whole() {
+        return parts.size() == 1 ? this : single(CaptionEncoder.encode(caption), classes, matching);
     }
     private static final Logger LOG = LoggerFactory.getLogger(Query.class);
     /** Phrases named in the truncation warning before "and N more". */
@@ -88,7 +91,7 @@ public record Query(CaptionEncoding encoding, List<String> classes, ClassMatchin
             throw new PromptException("the prompt is empty; name the objects to find, e.g. \"cat . dog\"");
         }
         CaptionEncoding enc = CaptionEncoder.encode(prompt);
-        requireWords(enc, "the prompt", true);
+        requireWords(enc, "the prompt");
         return single(enc, List.of(), null);
     }
 
@@ -109,31 +112,34 @@ public record Query(CaptionEncoding encoding, List<String> classes, ClassMatchin
             }
         }
         List<String> copy = List.copyOf(classes);
-        CaptionEncoding enc = CaptionEncoder.encode(String.join(". ", copy));
-        if (matching == ClassMatching.REFERENCE || !enc.truncated()) {
-            requireWords(enc, "the class list", true); // REFERENCE keeps the reference's cut at 256 tokens (warned)
+        String joined = String.join(". ", copy);
+        List<ClassListChunker.Range> chunks = matching == ClassMatching.TOKEN_SPANS ? ClassListChunker.split(copy)
+                : List.of(); // REFERENCE keeps the reference's cut at 256 tokens (warned)
+        if (chunks.size() <= 1) {
+            CaptionEncoding enc = CaptionEncoder.encode(joined);
+            requireWords(enc, "the class list");
             return single(enc, copy, matching);
         }
-        requireWords(enc, "the class list", false);
-        List<Part> parts = new ArrayList<>();
-        for (ClassListChunker.Range r : ClassListChunker.split(copy)) {
+        List<Part> parts = new ArrayList<>(chunks.size());
+        for (ClassListChunker.Range r : chunks) {
             List<String> chunk = copy.subList(r.first(), r.end());
             CaptionEncoding chunkEncoding = CaptionEncoder.encode(String.join(". ", chunk));
             ClassListChunker.checkLength(r, chunkEncoding);
+            requireWords(chunkEncoding, "the class list");
             parts.add(new Part(chunkEncoding, chunk, r.first()));
         }
-        LOG.debug("the class list has {} tokens: split into {} captions of at most {} tokens", enc.length(),
-                parts.size(), CaptionEncoder.MAX_TEXT_LEN);
-        return new Query(enc, copy, matching, parts);
+        LOG.debug("the class list is split into {} captions of at most {} tokens", parts.size(),
+                CaptionEncoder.MAX_TEXT_LEN);
+        return new Query(CaptionEncoder.preprocess(joined), copy, matching, parts);
     }
 
-    private static void requireWords(CaptionEncoding enc, String what, boolean warnIfCut) {
+    private static void requireWords(CaptionEncoding enc, String what) {
         BertTokenizer tok = BertTokenizer.bertBaseUncased();
         int[] separators = {tok.clsId(), tok.sepId(), tok.id("."), tok.id("?")};
         for (int i = 0; i < enc.length(); i++) {
             int id = enc.tokenId(i);
             if (Arrays.stream(separators).noneMatch(s -> s == id)) {
-                if (warnIfCut && enc.truncated()) {
+                if (enc.truncated()) {
                     LOG.warn(truncationWarning(enc, what));
                 }
                 return;

@@ -67,6 +67,6 @@ public final class ResultBuilder {
                 chunks.add(new DetectionResult.Chunk(part.first(), part.end()));
             }
         }
-        return new DetectionResult(width, height, query.encoding().caption(), query.classes(), chunks, detections);
+        return new DetectionResult(width, height, query.caption(), query.classes(), chunks, detections);
     }
 }

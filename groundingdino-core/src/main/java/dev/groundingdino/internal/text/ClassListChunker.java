@@ -43,7 +43,7 @@ public final class ClassListChunker {
 
     /** Tokens a class adds to a class-list caption: its own tokens and the {@code "."} after it. */
     public static int cost(String className) {
-        return CaptionEncoder.encode(className).length() - SPECIAL_TOKENS; // [CLS] name . [SEP]
+        return BertTokenizer.bertBaseUncased().tokenize(CaptionEncoder.preprocess(className)).size(); // name .
     }
 
     /**
